@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Run the tests selected by a change (or all of them) and print one summary line.
+# Usage: ci_scripts/run_tests.sh [--changed-since=GIT_REF]
+#
+# A changed-only run that selects no test must not look like a green test run: Pants would print
+# nothing and exit 0. This script says so explicitly (and in the GitHub job summary) instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source ci_scripts/changed_targets.sh "$@"
+
+rm -rf dist/test/reports
+if [ -n "$CHANGED_SINCE" ]; then
+  mapfile -t targets < <(./pants "${PANTS_SELECTION[@]}" --filter-target-type=python_test list)
+  if [ "${#targets[@]}" -eq 0 ]; then
+    msg="NO TESTS SELECTED: nothing changed since $CHANGED_SINCE is a test or a dependency of one; no test ran."
+    echo "[ci] $msg"
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then echo "### $msg" >> "$GITHUB_STEP_SUMMARY"; fi
+    if [ -n "${GITHUB_ACTIONS:-}" ]; then echo "::notice title=No tests selected::$msg"; fi
+    exit 0
+  fi
+  echo "[ci] ${#targets[@]} test target(s) selected by the change since $CHANGED_SINCE"
+  ./pants test "${targets[@]}"
+else
+  ./pants test ::
+fi
+python3 ci_scripts/test_report.py dist/test/reports

@@ -1,0 +1,1 @@
+"""The Hangar command-line interface (``./hangar``)."""

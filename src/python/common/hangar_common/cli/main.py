@@ -1,0 +1,68 @@
+"""``hangar``: one entry point, one subcommand per capability.
+
+Each subcommand is a function ``(args) -> exit code`` registered in :func:`build_parser`; later
+capabilities add theirs there. Errors a user can fix are printed as one line, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from collections.abc import Sequence
+
+import hangar_common
+from hangar_common.doctor.result import render_table
+from hangar_common.doctor.run import run_checks
+from hangar_common.environment import ConfigurationError, HangarEnvironment
+from hangar_common.project import find_project_root
+
+
+def _cmd_version(args: argparse.Namespace) -> int:
+    print(f"hangar {hangar_common.__version__} (Python {platform.python_version()})")
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    root = find_project_root()
+    env = HangarEnvironment.load(root)
+    results = run_checks(root, env)
+    print(render_table(results))
+    return 0 if all(result.ok for result in results) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hangar",
+        description="Hangar: build, test, ship and run Apache Airflow pipelines.",
+    )
+    parser.add_argument(
+        "-V", "--version", action="version", version=f"hangar {hangar_common.__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    version = commands.add_parser("version", help="print the Hangar version")
+    version.set_defaults(handler=_cmd_version)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check this machine: Python, Airflow, PostgreSQL, Redis, Pants, disk",
+        description="Run every check and print a table of OK/FAIL with the fix for each failure."
+        " Exits 1 when any check fails.",
+    )
+    doctor.set_defaults(handler=_cmd_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except (ConfigurationError, FileNotFoundError) as exc:
+        print(f"hangar: error: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

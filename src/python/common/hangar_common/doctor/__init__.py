@@ -1,0 +1,1 @@
+"""``hangar doctor``: checks that this machine can build, test and run Hangar."""

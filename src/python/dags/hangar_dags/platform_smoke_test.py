@@ -1,0 +1,56 @@
+"""
+### Platform smoke test
+
+Fans out `chunks` parallel tasks, each summing the squares of one slice of `range(total)`, and
+checks the total against the closed form. Run it after a deploy or an upgrade: it proves that the
+scheduler, the executor and every worker run tasks and pass results (XCom) correctly.
+
+Params: `total` (default 1,000,000) and `chunks` (default 12, the number of parallel tasks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from hangar_common import smoke
+from hangar_common.defaults import default_task_args
+
+
+@dag(
+    dag_id="platform_smoke_test",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["platform", "smoke"],
+    default_args=default_task_args(owner="platform", retries=2),
+    params={
+        "total": Param(1_000_000, type="integer", minimum=0),
+        "chunks": Param(12, type="integer", minimum=1, maximum=64),
+    },
+    doc_md=__doc__,
+)
+def platform_smoke_test() -> None:
+    @task
+    def plan(params: dict[str, Any] | None = None) -> list[smoke.Chunk]:
+        assert params is not None
+        return smoke.plan_chunks(int(params["total"]), int(params["chunks"]))
+
+    @task
+    def sum_chunk(chunk: smoke.Chunk) -> int:
+        return smoke.sum_of_squares(chunk["start"], chunk["stop"])
+
+    @task
+    def verify(partials: list[int], params: dict[str, Any] | None = None) -> int:
+        assert params is not None
+        return smoke.verify_total(partials, int(params["total"]))
+
+    verify(sum_chunk.expand(chunk=plan()))
+
+
+dag = platform_smoke_test()
+
+if __name__ == "__main__":
+    dag.test()
