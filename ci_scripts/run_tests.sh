@@ -23,4 +23,4 @@ if [ -n "$CHANGED_SINCE" ]; then
 else
   ./pants test ::
 fi
-python3 ci_scripts/test_report.py dist/test/reports
+python3 ci_scripts/summarize_test_reports.py dist/test/reports

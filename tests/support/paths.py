@@ -12,7 +12,7 @@ def repo_root() -> Path:
     for candidate in (Path.cwd(), *here.parents):
         if (candidate / "pants.toml").is_file():
             return candidate
-    raise FileNotFoundError("pants.toml not found: declare a dependency on //:launchers")
+    raise FileNotFoundError("pants.toml not found: declare a dependency on //:pants-config")
 
 
 def user_home() -> Path:

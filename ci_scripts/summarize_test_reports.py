@@ -28,12 +28,12 @@ def summarize(report_dir: Path) -> tuple[int, int, int]:
 def main(argv: list[str]) -> int:
     report_dir = Path(argv[1] if len(argv) > 1 else "dist/test/reports")
     if not report_dir.is_dir():
-        print(f"test_report: no reports in {report_dir}: did the tests run?", file=sys.stderr)
+        print(f"summarize_test_reports: no reports in {report_dir}: did the tests run?", file=sys.stderr)
         return 1
     passed, failed, skipped = summarize(report_dir)
     print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
     if passed + failed == 0:
-        print("test_report: no test was executed", file=sys.stderr)
+        print("summarize_test_reports: no test was executed", file=sys.stderr)
         return 1
     return 1 if failed else 0
 

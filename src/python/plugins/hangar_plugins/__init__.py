@@ -1,0 +1,1 @@
+"""Hangar's Airflow plugins: operators, hooks, notifiers, macros and DAG-bundle code."""
