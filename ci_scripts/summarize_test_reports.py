@@ -28,7 +28,10 @@ def summarize(report_dir: Path) -> tuple[int, int, int]:
 def main(argv: list[str]) -> int:
     report_dir = Path(argv[1] if len(argv) > 1 else "dist/test/reports")
     if not report_dir.is_dir():
-        print(f"summarize_test_reports: no reports in {report_dir}: did the tests run?", file=sys.stderr)
+        print(
+            f"summarize_test_reports: no reports in {report_dir}: did the tests run?",
+            file=sys.stderr,
+        )
         return 1
     passed, failed, skipped = summarize(report_dir)
     print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")

@@ -24,8 +24,8 @@ def test_committed_constraints_match_the_lockfile() -> None:
     root = repo_root()
     lockfile = (root / "3rdparty/python/python-default.lock").read_text(encoding="utf-8")
     committed = (root / "3rdparty/python/constraints.txt").read_text(encoding="utf-8")
-    assert committed == lock_constraints.render(lockfile), (
-        "3rdparty/python/constraints.txt is stale: run python3 ci_scripts/lock_constraints.py"
-    )
+    assert committed == lock_constraints.render(
+        lockfile
+    ), "3rdparty/python/constraints.txt is stale: run python3 ci_scripts/lock_constraints.py"
     assert "apache-airflow==3.3.2" in committed.splitlines()
     assert "celery==5.6.3" in committed.splitlines()

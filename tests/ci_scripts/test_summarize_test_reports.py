@@ -31,9 +31,7 @@ def test_failures_make_a_red_exit(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_all_passing_is_green(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "r.xml").write_text(
-        '<testsuite><testcase classname="a" name="ok"/></testsuite>'
-    )
+    (tmp_path / "r.xml").write_text('<testsuite><testcase classname="a" name="ok"/></testsuite>')
     assert main(["x", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == "tests: 1 passed, 0 failed, 0 skipped"
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG
@@ -8,7 +10,7 @@ from hangar_common.dag_rules import rule_violations
 from hangar_common.defaults import default_task_args
 
 
-def _dag(**kwargs: object) -> DAG:
+def _dag(**kwargs: Any) -> DAG:
     with DAG("d", schedule=None, start_date=pendulum.datetime(2026, 1, 1), **kwargs) as dag:
         EmptyOperator(task_id="a")
         EmptyOperator(task_id="b", retries=0)

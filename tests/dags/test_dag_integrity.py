@@ -1,4 +1,4 @@
-"""Every DAG file of the bundle imports cleanly, within its parse-time budget, and follows the rules.
+"""Every DAG file of the bundle imports cleanly, within its parse budget, and follows the rules.
 
 The bundle is parsed with Airflow's own DagBag, as the dag-processor parses it.
 """

@@ -11,7 +11,9 @@ from tests.support.paths import repo_root
 
 def test_docs_build_warning_free(tmp_path: Path) -> None:
     out = tmp_path / "html"
-    code = build_main(["-W", "--keep-going", "-q", "-b", "html", str(repo_root() / "docs"), str(out)])
+    code = build_main(
+        ["-W", "--keep-going", "-q", "-b", "html", str(repo_root() / "docs"), str(out)]
+    )
     assert code == 0
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Hangar" in index

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def repo_root() -> Path:
-    """The directory holding ``pants.toml``: the Pants sandbox, or the checkout under plain pytest."""
+    """The folder holding ``pants.toml``: the Pants sandbox, or the checkout under plain pytest."""
     here = Path(__file__).resolve()
     for candidate in (Path.cwd(), *here.parents):
         if (candidate / "pants.toml").is_file():

@@ -1,4 +1,4 @@
-"""``hangar doctor`` as a user runs it: a child process, real services, the real ./pants launcher."""
+"""``hangar doctor`` as a user runs it: a child process, real services, the real launcher."""
 
 from __future__ import annotations
 

@@ -51,7 +51,8 @@ def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ..
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
         raise ConfigurationError(
-            f"{name}={value!r} is not a valid URL: expected {' or '.join(schemes)}://HOST[:PORT]/..."
+            f"{name}={value!r} is not a valid URL: "
+            f"expected {' or '.join(schemes)}://HOST[:PORT]/..."
         )
     try:
         parts.port  # noqa: B018 - raises ValueError for a non-numeric port

@@ -1,4 +1,4 @@
-"""Arithmetic behind the ``platform_smoke_test`` DAG: a fan-out whose result is checkable.
+"""Arithmetic behind the ``platform_smoke_check`` DAG: a fan-out whose result is checkable.
 
 Each mapped task sums the squares of one slice of ``range(total)``; the sum over all slices must
 equal the closed form ``(n-1)n(2n-1)/6``, so a lost, duplicated or mis-routed task is detected.
@@ -48,5 +48,7 @@ def verify_total(partials: Iterable[int], total: int) -> int:
     got = sum(partials)
     want = expected_sum_of_squares(total)
     if got != want:
-        raise ValueError(f"sum of partial results is {got}, expected {want}: a task result is wrong")
+        raise ValueError(
+            f"sum of partial results is {got}, expected {want}: a task result is wrong"
+        )
     return got

@@ -17,7 +17,9 @@ REQUIRED_AIRFLOW = "3.3.2"
 CONNECT_TIMEOUT_S = 3
 
 
-def check_python(version_info: tuple[int, ...] = tuple(sys.version_info)) -> CheckResult:
+def check_python(version_info: tuple[int, ...] | None = None) -> CheckResult:
+    if version_info is None:
+        version_info = (sys.version_info.major, sys.version_info.minor, sys.version_info.micro)
     found = ".".join(str(part) for part in version_info[:3])
     ok = tuple(version_info[:2]) == REQUIRED_PYTHON
     return CheckResult(
@@ -66,9 +68,7 @@ def check_airflow(python: str = sys.executable) -> CheckResult:
 
 def check_postgres(url: str) -> CheckResult:
     shown = redact_url(url)
-    fix = (
-        f"start PostgreSQL at {shown} or point HANGAR_POSTGRES_URL (environment or .env) at one"
-    )
+    fix = f"start PostgreSQL at {shown} or point HANGAR_POSTGRES_URL (environment or .env) at one"
     try:
         import psycopg
     except ImportError as exc:

@@ -20,7 +20,7 @@ from hangar_common.defaults import default_task_args
 
 
 @dag(
-    dag_id="platform_smoke_test",
+    dag_id="platform_smoke_check",
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
@@ -32,7 +32,7 @@ from hangar_common.defaults import default_task_args
     },
     doc_md=__doc__,
 )
-def platform_smoke_test() -> None:
+def platform_smoke_check() -> None:
     @task
     def plan(params: dict[str, Any] | None = None) -> list[smoke.Chunk]:
         assert params is not None
@@ -50,7 +50,7 @@ def platform_smoke_test() -> None:
     verify(sum_chunk.expand(chunk=plan()))
 
 
-dag = platform_smoke_test()
+smoke_check_dag = platform_smoke_check()
 
 if __name__ == "__main__":
-    dag.test()
+    smoke_check_dag.test()
