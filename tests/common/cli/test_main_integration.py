@@ -28,7 +28,7 @@ def _doctor(checkout: Path, **env: str) -> subprocess.CompletedProcess[str]:
         # The launcher's bootstrap cache lives in the account's home, which CI warms up first.
         "HOME": str(user_home()),
         "HANGAR_HOME": str(checkout),
-        "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry),
+        "PYTHONPATH": os.pathsep.join(os.path.abspath(entry) for entry in sys.path if entry),
         **env,
     }
     return subprocess.run(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from airflow.sdk import DAG
+    from airflow.sdk import DAG  # pants: no-infer-dep (type only; the CLI PEX carries no Airflow)
 
 # Airflow's [operators] default_owner: a DAG still carrying it names no one.
 AIRFLOW_DEFAULT_OWNER = "airflow"

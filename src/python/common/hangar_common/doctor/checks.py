@@ -32,14 +32,17 @@ def check_python(version_info: tuple[int, ...] | None = None) -> CheckResult:
 
 def check_airflow(python: str = sys.executable) -> CheckResult:
     """Import Airflow in a child process, so a broken install cannot break the doctor itself."""
-    fix = "rebuild the runtime venv: rm -rf .hangar/venv && ./hangar doctor"
+    fix = (
+        "run through ./hangar, whose runtime venv has Airflow; "
+        "if that fails too, rebuild it: rm .hangar/venv && ./hangar doctor"
+    )
     with tempfile.TemporaryDirectory(prefix="hangar-doctor-") as airflow_home:
         # A throwaway AIRFLOW_HOME (importing airflow writes airflow.cfg into it), and this
         # process's import path, so the child sees the same packages (venv, PEX or sandbox).
         env = {
             **os.environ,
             "AIRFLOW_HOME": airflow_home,
-            "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry),
+            "PYTHONPATH": os.pathsep.join(os.path.abspath(entry) for entry in sys.path if entry),
         }
         try:
             proc = subprocess.run(

@@ -1,0 +1,23 @@
+"""The DAG bundle PEX holds the DAG files and the first-party code they import, nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hangar_dags
+from tests.support.pex import bundled_distributions, first_party_files, packaged_pex
+
+BUNDLE = "src.python.dags/dag-bundle.pex"
+DAG_FOLDER = Path(hangar_dags.__file__).parent
+
+
+def test_bundle_holds_every_dag_file_and_the_common_code_they_import() -> None:
+    files = first_party_files(packaged_pex(BUNDLE))
+    dag_files = {f"hangar_dags/{path.name}" for path in DAG_FOLDER.glob("*.py")}
+    assert dag_files <= files
+    assert {"hangar_common/smoke.py", "hangar_common/defaults.py"} <= files
+    assert {path.split("/")[0] for path in files} == {"hangar_dags", "hangar_common"}
+
+
+def test_bundle_carries_no_third_party_package() -> None:
+    assert bundled_distributions(packaged_pex(BUNDLE)) == set()
