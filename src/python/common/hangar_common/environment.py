@@ -74,6 +74,15 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def merged_environment(project_root: Path | None) -> dict[str, str]:
+    """``os.environ`` over ``<project_root>/.env``: the settings every Hangar command sees."""
+    merged: dict[str, str] = {}
+    if project_root is not None:
+        merged.update(read_dotenv(project_root / ".env"))
+    merged.update(os.environ)
+    return merged
+
+
 @dataclass(frozen=True, kw_only=True)
 class HangarEnvironment:
     """The validated ``HANGAR_*`` settings of one process."""
@@ -95,8 +104,4 @@ class HangarEnvironment:
     @classmethod
     def load(cls, project_root: Path | None = None) -> HangarEnvironment:
         """Settings from ``os.environ`` over ``<project_root>/.env`` (when given and present)."""
-        merged: dict[str, str] = {}
-        if project_root is not None:
-            merged.update(read_dotenv(project_root / ".env"))
-        merged.update(os.environ)
-        return cls.from_mapping(merged)
+        return cls.from_mapping(merged_environment(project_root))

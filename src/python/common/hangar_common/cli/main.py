@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 import hangar_common
+from hangar_common.cli import platform_commands
 from hangar_common.doctor.result import render_table
 from hangar_common.doctor.run import run_checks
 from hangar_common.environment import ConfigurationError, HangarEnvironment
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         " Exits 1 when any check fails.",
     )
     doctor.set_defaults(handler=_cmd_doctor)
+    platform_commands.register(commands)
     return parser
 
 
@@ -61,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigurationError, FileNotFoundError) as exc:
         print(f"hangar: error: {exc}", file=sys.stderr)
         return 2
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"hangar: failed: {exc}", file=sys.stderr)
+        return 1
     return code
 
 

@@ -1,0 +1,86 @@
+"""``hangar init | up | down | status``: the platform's lifecycle from the command line."""
+
+from __future__ import annotations
+
+import argparse
+
+from hangar_common.environment import merged_environment
+from hangar_common.platform.settings import Profile, Stack
+from hangar_common.platform.stack import StackManager
+from hangar_common.project import find_project_root
+
+
+def _manager(args: argparse.Namespace) -> StackManager:
+    root = find_project_root()
+    env = merged_environment(root)
+    if getattr(args, "profile", None):
+        env["HANGAR_PROFILE"] = args.profile
+    return StackManager(root, env)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    for line in _manager(args).init(Stack(args.stack)):
+        print(line)
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    manager = _manager(args)
+    stack = Stack(args.stack)
+    result = manager.up(stack, workers=args.workers, timeout=args.timeout)
+    if result.already_running:
+        print(f"Hangar is already up: {result.api_url} (./hangar status for details)")
+        return 0
+    print(f"Hangar ({stack.value} stack) is up in {result.seconds_to_healthy:.1f} s")
+    print(f"  UI and REST API: {result.api_url}")
+    if result.admin_password_generated:
+        print(f"  login: admin / {manager.admin_password()}")
+    else:
+        print("  login: admin / the password in HANGAR_ADMIN_PASSWORD")
+    print(f"  logs: {manager.paths.logs}   stop: ./hangar down")
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    manager = _manager(args)
+    if manager.supervisor.pid() is None:
+        print("Hangar is not running")
+        return 0
+    leftovers = manager.down()
+    print("Hangar stopped" + (f" (also killed leftover PIDs {leftovers})" if leftovers else ""))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    rows = _manager(args).status_rows()
+    width = max(len(name) for name, _, _ in rows)
+    for name, state, detail in rows:
+        print(f"{name:<{width}}  {state:<9}  {detail}")
+    return 0 if rows[0][1] == "RUNNING" and rows[-1][1] == "HEALTHY" else 1
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    stacks = [stack.value for stack in Stack]
+    profiles = [profile.value for profile in Profile]
+
+    init = commands.add_parser("init", help="set up state, secrets, metadata DB, connections")
+    init.add_argument("--stack", choices=stacks, default=Stack.EMBEDDED.value)
+    init.set_defaults(handler=cmd_init)
+
+    up = commands.add_parser(
+        "up",
+        help="start the platform in the background; returns when the API is healthy",
+        description="Start Airflow: the embedded stack (SQLite, LocalExecutor) by default, or "
+        "the production topology with --stack celery (PostgreSQL, Redis, Celery workers, Flower).",
+    )
+    up.add_argument("--stack", choices=stacks, default=Stack.EMBEDDED.value)
+    up.add_argument("--workers", type=int, default=2, help="Celery workers (celery stack)")
+    up.add_argument("--profile", choices=profiles, help="timeouts profile (default: default)")
+    up.add_argument("--timeout", type=float, default=300, help="seconds to wait for health")
+    up.set_defaults(handler=cmd_up)
+
+    down = commands.add_parser("down", help="stop everything `up` started")
+    down.set_defaults(handler=cmd_down)
+
+    status = commands.add_parser("status", help="show each component's state")
+    status.set_defaults(handler=cmd_status)

@@ -1,0 +1,1 @@
+"""The Airflow platform: settings, secrets, process supervision, initialisation."""

@@ -1,0 +1,116 @@
+"""Build a :class:`PlatformConfig` from ``HANGAR_*`` settings (environment, then ``.env``).
+
+The same variables configure a native stack and a container: only their values differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from hangar_common.environment import DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, ConfigurationError
+from hangar_common.platform.settings import PlatformConfig, Profile, Stack
+
+DEFAULT_API_PORT = 8080
+DEFAULT_FLOWER_PORT = 5555
+DEFAULT_METADATA_DB_NAME = "hangar_airflow"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatePaths:
+    """Where one stack keeps its state: everything under a single git-ignored folder."""
+
+    root: Path
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.root / "airflow"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def plugins(self) -> Path:
+        return self.airflow_home / "plugins"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.root / "secrets.env"
+
+    @property
+    def run(self) -> Path:
+        """Sockets, PID files and the generated supervisord config."""
+        return self.root / "run"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not an integer") from None
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name}={value} must be between {low} and {high}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, enum: type[Stack] | type[Profile], default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    allowed = [member.value for member in enum]
+    if raw not in allowed:
+        raise ConfigurationError(f"{name}={raw!r} must be one of: {', '.join(allowed)}")
+    return raw
+
+
+def metadata_db_url(env: Mapping[str, str]) -> str:
+    """``HANGAR_METADATA_DB_URL``, else database ``hangar_airflow`` on ``HANGAR_POSTGRES_URL``."""
+    explicit = env.get("HANGAR_METADATA_DB_URL", "").strip()
+    if explicit:
+        return explicit
+    server = urlsplit(env.get("HANGAR_POSTGRES_URL", "").strip() or DEFAULT_POSTGRES_URL)
+    return urlunsplit(server._replace(path=f"/{DEFAULT_METADATA_DB_NAME}"))
+
+
+def state_paths(env: Mapping[str, str], project_root: Path) -> StatePaths:
+    raw = env.get("HANGAR_STATE_DIR", "").strip()
+    return StatePaths(root=Path(raw).resolve() if raw else project_root / ".hangar")
+
+
+def load_platform_config(
+    env: Mapping[str, str], *, project_root: Path, stack: str | None = None
+) -> PlatformConfig:
+    """The platform configuration the ``HANGAR_*`` settings in ``env`` describe."""
+    paths = state_paths(env, project_root)
+    chosen = Stack(stack or _choice(env, "HANGAR_STACK", Stack, Stack.EMBEDDED.value))
+    default_parallelism = 4 if chosen is Stack.EMBEDDED else 8
+    bundle_root = env.get("HANGAR_DAG_BUNDLE_ROOT", "").strip()
+    plugins = env.get("HANGAR_PLUGINS_FOLDER", "").strip()
+    worker_port = env.get("HANGAR_WORKER_LOG_SERVER_PORT", "").strip()
+    return PlatformConfig(
+        stack=chosen,
+        profile=Profile(_choice(env, "HANGAR_PROFILE", Profile, Profile.DEFAULT.value)),
+        airflow_home=paths.airflow_home,
+        dag_bundle_root=Path(bundle_root) if bundle_root else project_root / "src/python/dags",
+        plugins_folder=Path(plugins) if plugins else paths.plugins,
+        logs_folder=paths.logs,
+        api_host=env.get("HANGAR_API_HOST", "").strip() or "127.0.0.1",
+        api_bind=env.get("HANGAR_API_BIND", "").strip() or "127.0.0.1",
+        api_port=_int(env, "HANGAR_API_PORT", DEFAULT_API_PORT, 1, 65535),
+        flower_port=_int(env, "HANGAR_FLOWER_PORT", DEFAULT_FLOWER_PORT, 1, 65535),
+        parallelism=_int(env, "HANGAR_PARALLELISM", default_parallelism, 1, 1024),
+        metadata_db_url=metadata_db_url(env) if chosen is Stack.CELERY else "",
+        broker_url=(
+            (env.get("HANGAR_REDIS_URL", "").strip() or DEFAULT_REDIS_URL)
+            if chosen is Stack.CELERY
+            else ""
+        ),
+        bundle_refresh_interval_s=_int(env, "HANGAR_BUNDLE_REFRESH_INTERVAL", 30, 1, 3600),
+        worker_log_server_port=(
+            _int(env, "HANGAR_WORKER_LOG_SERVER_PORT", 8793, 1, 65535) if worker_port else None
+        ),
+    )

@@ -1,0 +1,57 @@
+"""Which processes a stack runs, as supervisor programs."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from hangar_common.platform.settings import PlatformConfig, Stack
+
+ENTRYPOINT = ("-m", "hangar_common.platform.entrypoint")
+# Worker i (1-based) serves its task logs on WORKER_LOG_PORT_BASE + i - 1 unless configured.
+WORKER_LOG_PORT_BASE = 8793
+
+
+@dataclass(frozen=True, kw_only=True)
+class Program:
+    """One supervised process: a name, its command and the environment it adds."""
+
+    name: str
+    command: tuple[str, ...]
+    environment: dict[str, str] = field(default_factory=dict)
+    # Seconds the process must stay up to count as started (supervisor's startsecs).
+    start_seconds: int = 5
+
+
+def _airflow(name: str, *args: str, **environment: str) -> Program:
+    return Program(
+        name=name,
+        command=(sys.executable, *ENTRYPOINT, "airflow", *args),
+        environment=dict(environment),
+    )
+
+
+def programs(config: PlatformConfig, *, workers: int, worker_log_port_base: int) -> list[Program]:
+    """The Airflow processes of ``config``'s stack, with ``workers`` Celery workers."""
+    core = [
+        _airflow("api-server", "api-server"),
+        _airflow("scheduler", "scheduler"),
+        _airflow("dag-processor", "dag-processor"),
+        _airflow("triggerer", "triggerer"),
+    ]
+    if config.stack is Stack.EMBEDDED:
+        return core
+    if workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {workers}")
+    celery = [
+        _airflow(
+            f"worker-{index}",
+            "celery",
+            "worker",
+            "--celery-hostname",
+            f"worker-{index}@%h",  # celery expands %h to the host name
+            HANGAR_WORKER_LOG_SERVER_PORT=str(worker_log_port_base + index - 1),
+        )
+        for index in range(1, workers + 1)
+    ]
+    return [*core, *celery, _airflow("flower", "celery", "flower")]

@@ -1,0 +1,194 @@
+"""The single source of the Airflow settings every Hangar topology uses.
+
+Native stacks (``./hangar up``) and containers (docker/compose.yaml) start every Airflow process
+through :mod:`hangar_common.platform.entrypoint`, which calls :func:`airflow_environment`; no shell
+script or Compose file sets an ``AIRFLOW__*`` variable of its own, so the topologies cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from hangar_common.environment import ConfigurationError
+
+
+class Stack(str, Enum):
+    """How Airflow runs: one machine on SQLite, or the production Celery topology."""
+
+    EMBEDDED = "embedded"
+    CELERY = "celery"
+
+
+class Profile(str, Enum):
+    """Timeouts: ``default`` for real use, ``test`` to detect lost workers and tasks quickly."""
+
+    DEFAULT = "default"
+    TEST = "test"
+
+
+# SQLite serialises writers: more than a few concurrent LocalExecutor workers crash it
+# ("database is locked"; measured: 32 crashed, 4 ran 100/100 tasks cleanly).
+EMBEDDED_MAX_PARALLELISM = 4
+
+# (task_instance_heartbeat_timeout, task_queued_timeout, min_heartbeat_interval) in seconds.
+_TIMEOUTS = {
+    Profile.DEFAULT: (300, 600, 5),
+    Profile.TEST: (30, 60, 1),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformSecrets:
+    """Keys shared by every component; generated once by ``./hangar init``, never in code."""
+
+    fernet_key: str
+    jwt_secret: str
+    api_secret_key: str
+    admin_password: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformConfig:
+    """Everything that differs between installations of the platform."""
+
+    stack: Stack
+    profile: Profile
+    airflow_home: Path
+    dag_bundle_root: Path
+    plugins_folder: Path
+    logs_folder: Path
+    api_host: str
+    api_port: int
+    api_bind: str
+    parallelism: int
+    # Celery stack only (ignored by the embedded stack):
+    metadata_db_url: str = ""
+    broker_url: str = ""
+    flower_port: int = 5555
+    bundle_refresh_interval_s: int = 30
+    # Per process: each Celery worker on one host needs its own log-server port.
+    worker_log_server_port: int | None = None
+
+
+def sqlalchemy_url(postgres_url: str) -> str:
+    """``postgresql://...`` as SQLAlchemy's psycopg2 URL (Airflow's metadata DB driver)."""
+    scheme, sep, rest = postgres_url.partition("://")
+    if not sep or scheme not in ("postgresql", "postgres", "postgresql+psycopg2"):
+        raise ConfigurationError(f"not a PostgreSQL URL: {scheme}://...")
+    return f"postgresql+psycopg2://{rest}"
+
+
+def validate(config: PlatformConfig) -> None:
+    """Raise :class:`ConfigurationError` naming the setting that cannot work."""
+    if not 1 <= config.api_port <= 65535:
+        raise ConfigurationError(f"HANGAR_API_PORT={config.api_port} is not a TCP port")
+    if config.parallelism < 1:
+        raise ConfigurationError(f"HANGAR_PARALLELISM={config.parallelism} must be >= 1")
+    if config.stack is Stack.EMBEDDED and config.parallelism > EMBEDDED_MAX_PARALLELISM:
+        raise ConfigurationError(
+            f"HANGAR_PARALLELISM={config.parallelism} is more than SQLite survives "
+            f"(max {EMBEDDED_MAX_PARALLELISM} on the embedded stack; use --stack celery)"
+        )
+    if config.stack is Stack.CELERY and not (config.metadata_db_url and config.broker_url):
+        raise ConfigurationError(
+            "the celery stack needs HANGAR_POSTGRES_URL (metadata DB) and HANGAR_REDIS_URL (broker)"
+        )
+
+
+def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dict[str, str]:
+    """The ``AIRFLOW__*`` environment of every Airflow process of ``config``'s topology."""
+    validate(config)
+    api_url = f"http://{config.api_host}:{config.api_port}"
+    heartbeat_timeout, queued_timeout, min_heartbeat = _TIMEOUTS[config.profile]
+    env = {
+        "AIRFLOW_HOME": str(config.airflow_home),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__CORE__PARALLELISM": str(config.parallelism),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.plugins_folder),
+        "AIRFLOW__CORE__FERNET_KEY": secrets.fernet_key,
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.jwt_secret,
+        "AIRFLOW__API__SECRET_KEY": secrets.api_secret_key,
+        "AIRFLOW__API__HOST": config.api_bind,
+        "AIRFLOW__API__PORT": str(config.api_port),
+        "AIRFLOW__API__BASE_URL": api_url,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+        "AIRFLOW__CORE__AUTH_MANAGER": (
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+        ),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
+            config.airflow_home / "passwords.json"
+        ),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(config.logs_folder / "airflow"),
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(heartbeat_timeout),
+        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": str(queued_timeout),
+        "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": str(min_heartbeat),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": str(config.bundle_refresh_interval_s),
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH": str(config.airflow_home / "bundles"),
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(
+            [
+                {
+                    "name": "hangar",
+                    "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+                    "kwargs": {
+                        "path": str(config.dag_bundle_root),
+                        "refresh_interval": config.bundle_refresh_interval_s,
+                    },
+                }
+            ]
+        ),
+    }
+    if config.stack is Stack.EMBEDDED:
+        env.update(
+            {
+                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": (
+                    f"sqlite:///{config.airflow_home / 'airflow.db'}"
+                ),
+            }
+        )
+    else:
+        db = sqlalchemy_url(config.metadata_db_url)
+        env.update(
+            {
+                "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
+                "AIRFLOW__CELERY__BROKER_URL": config.broker_url,
+                "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{db.replace('+psycopg2', '', 1)}",
+                # Redis restarts must not lose a task for long: requeue what stays queued.
+                "AIRFLOW__CELERY__TASK_ACKS_LATE": "True",
+                "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(config.parallelism),
+                "AIRFLOW__CELERY__FLOWER_HOST": config.api_bind,
+                "AIRFLOW__CELERY__FLOWER_PORT": str(config.flower_port),
+                "AIRFLOW__CELERY__FLOWER_BASIC_AUTH": f"admin:{secrets.admin_password}",
+            }
+        )
+    if config.worker_log_server_port is not None:
+        env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(config.worker_log_server_port)
+    return env
+
+
+def secret_variable_names() -> frozenset[str]:
+    """The ``AIRFLOW__*`` variables holding secrets: never printed, never logged."""
+    return frozenset(
+        {
+            "AIRFLOW__CORE__FERNET_KEY",
+            "AIRFLOW__API_AUTH__JWT_SECRET",
+            "AIRFLOW__API__SECRET_KEY",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+            "AIRFLOW__CELERY__RESULT_BACKEND",
+            "AIRFLOW__CELERY__BROKER_URL",
+            "AIRFLOW__CELERY__FLOWER_BASIC_AUTH",
+        }
+    )
+
+
+def describe(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with every secret value masked, for display."""
+    hidden = secret_variable_names()
+    return {key: ("***" if key in hidden else value) for key, value in sorted(env.items())}

@@ -1,0 +1,1 @@
+"""Put the desired environment (pools, connections, variables) into Airflow."""
