@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ci_scripts import lock_constraints
+
 from tests.support.paths import repo_root
 
 LOCK = """// Pants header line

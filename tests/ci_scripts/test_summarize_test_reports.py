@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from ci_scripts.summarize_test_reports import main, summarize
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>

@@ -59,7 +59,9 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
-def _choice(env: Mapping[str, str], name: str, enum: type[Stack] | type[Profile], default: str) -> str:
+def _choice(
+    env: Mapping[str, str], name: str, enum: type[Stack] | type[Profile], default: str
+) -> str:
     raw = env.get(name, "").strip() or default
     allowed = [member.value for member in enum]
     if raw not in allowed:

@@ -90,7 +90,9 @@ def parse_environment(document: Mapping[str, Any], env: Mapping[str, str]) -> En
     for conn_id, spec in (resolved.get("connections") or {}).items():
         extra_keys = set(spec) - _CONNECTION_FIELDS - {"extra"}
         if extra_keys:
-            raise ConfigurationError(f"connections.{conn_id}: unknown field(s) {sorted(extra_keys)}")
+            raise ConfigurationError(
+                f"connections.{conn_id}: unknown field(s) {sorted(extra_keys)}"
+            )
         if not spec.get("conn_type"):
             raise ConfigurationError(f"connections.{conn_id}.conn_type is required")
         port = spec.get("port")

@@ -26,9 +26,7 @@ def unhealthy_components(health: dict[str, Any] | None) -> list[str]:
     if health is None:
         return ["api-server"]
     return [
-        name
-        for name in REQUIRED_COMPONENTS
-        if (health.get(name) or {}).get("status") != "healthy"
+        name for name in REQUIRED_COMPONENTS if (health.get(name) or {}).get("status") != "healthy"
     ]
 
 

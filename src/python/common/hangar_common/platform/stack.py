@@ -195,7 +195,9 @@ class StackManager:
         running = self.running_stack()
         if running is None:
             return [("supervisord", "STOPPED", f"no stack running from {self.paths.root}")]
-        rows = [("supervisord", "RUNNING", f"pid {self.supervisor.pid()}, stack {running.get('stack')}")]
+        rows = [
+            ("supervisord", "RUNNING", f"pid {self.supervisor.pid()}, stack {running.get('stack')}")
+        ]
         for program in self.supervisor.status():
             rows.append((program.name, program.state, program.description))
         api_url = str(running.get("api_url", ""))
@@ -242,9 +244,7 @@ def _require_services(config: PlatformConfig) -> None:
 
     server = urlsplit(config.metadata_db_url)
     try:
-        psycopg.connect(
-            urlunsplit(server._replace(path="/postgres")), connect_timeout=3
-        ).close()
+        psycopg.connect(urlunsplit(server._replace(path="/postgres")), connect_timeout=3).close()
     except psycopg.Error as exc:
         raise ConfigurationError(
             f"PostgreSQL at {redact_url(config.metadata_db_url)} does not answer ({exc}); start "

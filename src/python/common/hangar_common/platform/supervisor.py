@@ -13,7 +13,6 @@ import time
 import xmlrpc.client
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 from supervisor.xmlrpc import SupervisorTransport
@@ -51,7 +50,7 @@ def render_config(paths: StatePaths, programs: Sequence[Program], *, stack_id: s
         f"childlogdir={paths.logs}",
         f"directory={paths.root}",
         "loglevel=info",
-        f"environment=HANGAR_STACK_ID=\"{stack_id}\"",
+        f'environment=HANGAR_STACK_ID="{stack_id}"',
         "",
         "[rpcinterface:supervisor]",
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",

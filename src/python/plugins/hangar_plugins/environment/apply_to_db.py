@@ -96,7 +96,9 @@ def apply(spec: EnvironmentSpec) -> ApplyReport:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m hangar_plugins.environment.apply_to_db CONFIG.yaml", file=sys.stderr)
+        print(
+            "usage: python -m hangar_plugins.environment.apply_to_db CONFIG.yaml", file=sys.stderr
+        )
         return 2
     try:
         spec = load_environment(Path(argv[0]), os.environ)
