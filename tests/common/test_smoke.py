@@ -40,3 +40,15 @@ def test_verify_total_accepts_the_right_sum_and_rejects_a_lost_chunk() -> None:
 def test_plan_rejects_bad_input(total: int, chunks: int) -> None:
     with pytest.raises(ValueError):
         plan_chunks(total, chunks)
+
+
+def test_slow_variant_waits_then_returns_the_same_sum() -> None:
+    import time
+
+    from hangar_common.smoke import sum_of_squares_slowly
+
+    start = time.monotonic()
+    assert sum_of_squares_slowly(3, 9, work_seconds=0.2) == sum_of_squares(3, 9)
+    assert time.monotonic() - start >= 0.2
+    with pytest.raises(ValueError):
+        sum_of_squares_slowly(0, 1, work_seconds=-1)

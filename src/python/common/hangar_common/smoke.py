@@ -6,6 +6,7 @@ equal the closed form ``(n-1)n(2n-1)/6``, so a lost, duplicated or mis-routed ta
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import TypedDict
 
@@ -36,6 +37,14 @@ def sum_of_squares(start: int, stop: int) -> int:
     if stop < start:
         raise ValueError(f"stop ({stop}) must be >= start ({start})")
     return expected_sum_of_squares(stop) - expected_sum_of_squares(start)
+
+
+def sum_of_squares_slowly(start: int, stop: int, *, work_seconds: float) -> int:
+    """:func:`sum_of_squares`, after holding the task slot for ``work_seconds`` (rehearsals)."""
+    if work_seconds < 0:
+        raise ValueError(f"work_seconds must be >= 0, got {work_seconds}")
+    time.sleep(work_seconds)
+    return sum_of_squares(start, stop)
 
 
 def expected_sum_of_squares(total: int) -> int:

@@ -51,6 +51,7 @@ def programs(config: PlatformConfig, *, workers: int, worker_log_port_base: int)
             "--celery-hostname",
             f"worker-{index}@%h",  # celery expands %h to the host name
             HANGAR_WORKER_LOG_SERVER_PORT=str(worker_log_port_base + index - 1),
+            HANGAR_WORKER_NAME=f"worker-{index}",
         )
         for index in range(1, workers + 1)
     ]

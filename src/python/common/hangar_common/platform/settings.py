@@ -110,6 +110,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__PARALLELISM": str(config.parallelism),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(config.plugins_folder),
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "hangar_common.platform.hostname.worker_hostname",
         "AIRFLOW__CORE__FERNET_KEY": secrets.fernet_key,
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.jwt_secret,
         "AIRFLOW__API__SECRET_KEY": secrets.api_secret_key,

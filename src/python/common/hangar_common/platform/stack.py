@@ -20,7 +20,7 @@ from hangar_common.platform.config import StatePaths, load_platform_config, stat
 from hangar_common.platform.health import read_health, unhealthy_components, wait_until_healthy
 from hangar_common.platform.processes import WORKER_LOG_PORT_BASE, programs
 from hangar_common.platform.secrets import ADMIN_PASSWORD, ensure_secrets_file, load_secrets
-from hangar_common.platform.settings import PlatformConfig, Stack, airflow_environment
+from hangar_common.platform.settings import PlatformConfig, Stack, airflow_environment, validate
 from hangar_common.platform.supervisor import Supervisor, render_config
 from hangar_common.redaction import redact_url
 
@@ -80,6 +80,7 @@ class StackManager:
     def init(self, stack: Stack) -> list[str]:
         """Idempotent set-up: state folder, secrets, metadata DB, admin user, pools, connections."""
         config = self.config(stack)
+        validate(config)  # before anything is written
         done: list[str] = []
         for folder in (self.paths.root, self.paths.run, self.paths.logs, config.plugins_folder):
             folder.mkdir(parents=True, exist_ok=True)
@@ -136,6 +137,7 @@ class StackManager:
 
     def up(self, stack: Stack, *, workers: int, timeout: float) -> UpResult:
         config = self.config(stack)
+        validate(config)
         api_url = f"http://{config.api_host}:{config.api_port}"
         running = self.running_stack()
         if running is not None:

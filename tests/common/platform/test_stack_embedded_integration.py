@@ -1,0 +1,66 @@
+"""`./hangar up` on the embedded stack: healthy API, a DAG run to success, nothing left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import requests
+
+from tests.support.airflow_api import AirflowApi
+from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
+
+
+def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    env = stack_env(state)
+    up = hangar(env, "up", "--timeout", "300")
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        url = api_url(env)
+        assert f"UI and REST API: {url}" in up.stdout
+        assert "login: admin / the password in HANGAR_ADMIN_PASSWORD" in up.stdout
+        assert ADMIN_PASSWORD not in up.stdout + up.stderr
+
+        health = requests.get(f"{url}/api/v2/monitor/health", timeout=10).json()
+        for component in ("metadatabase", "scheduler", "dag_processor", "triggerer"):
+            assert health[component]["status"] == "healthy", health
+        # The API needs auth.
+        assert requests.get(f"{url}/api/v2/dags", timeout=10).status_code == 401
+
+        api = AirflowApi(url, "admin", ADMIN_PASSWORD)
+        api.wait_for_dag("platform_smoke_check")
+        api.unpause("platform_smoke_check")
+        run_id = api.trigger("platform_smoke_check", {"total": 10_000, "chunks": 4})
+        assert api.wait_for_run("platform_smoke_check", run_id) == "success"
+        instances = api.task_instances("platform_smoke_check", run_id)
+        assert sorted((ti["task_id"], ti["state"]) for ti in instances) == sorted(
+            [("plan", "success"), ("verify", "success")] + [("sum_chunk", "success")] * 4
+        )
+
+        again = hangar(env, "up")
+        assert again.returncode == 0
+        assert "already up" in again.stdout
+        status = hangar(env, "status")
+        assert status.returncode == 0, status.stdout
+        for component in ("api-server", "scheduler", "dag-processor", "triggerer"):
+            assert any(
+                line.split()[:2] == [component, "RUNNING"] for line in status.stdout.splitlines()
+            ), status.stdout
+    finally:
+        down = hangar(env, "down")
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert processes_of(state) == []
+    stopped = hangar(env, "status")
+    assert stopped.returncode == 1
+    assert "STOPPED" in stopped.stdout
+    # SQLite metadata DB and every log stayed inside the one state folder.
+    assert (state / "airflow" / "airflow.db").is_file()
+    assert (state / "logs" / "scheduler.log").is_file()
+
+
+def test_bad_configuration_names_the_setting(tmp_path: Path) -> None:
+    env = stack_env(tmp_path / "state", HANGAR_PARALLELISM="32")
+    up = hangar(env, "up", "--timeout", "30")
+    assert up.returncode == 2
+    assert "HANGAR_PARALLELISM=32" in up.stderr
+    assert processes_of(tmp_path / "state") == []

@@ -1,0 +1,74 @@
+"""A small client of Airflow's REST API v2 for tests: JWT login, trigger, wait, inspect."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+FINAL_RUN_STATES = ("success", "failed")
+
+
+class AirflowApi:
+    def __init__(self, base_url: str, username: str, password: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        response = requests.post(
+            f"{self.base_url}/auth/token",
+            json={"username": username, "password": password},
+            timeout=30,
+        )
+        response.raise_for_status()
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.session.get(f"{self.base_url}/api/v2/{path}", params=params, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def unpause(self, dag_id: str) -> None:
+        response = self.session.patch(
+            f"{self.base_url}/api/v2/dags/{dag_id}", json={"is_paused": False}, timeout=30
+        )
+        response.raise_for_status()
+
+    def wait_for_dag(self, dag_id: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = self.session.get(f"{self.base_url}/api/v2/dags/{dag_id}", timeout=30)
+            if response.status_code == 200:
+                return
+            time.sleep(2)
+        raise TimeoutError(f"DAG {dag_id} not visible after {timeout} s")
+
+    def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> str:
+        response = self.session.post(
+            f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns",
+            json={"logical_date": None, "conf": conf or {}},
+            timeout=30,
+        )
+        response.raise_for_status()
+        run_id: str = response.json()["dag_run_id"]
+        return run_id
+
+    def run(self, dag_id: str, run_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get(f"dags/{dag_id}/dagRuns/{quote(run_id, safe='')}")
+        return result
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 300) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = str(self.run(dag_id, run_id)["state"])
+            if state in FINAL_RUN_STATES:
+                return state
+            time.sleep(2)
+        raise TimeoutError(f"run {run_id} of {dag_id} not finished after {timeout} s")
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        result = self.get(
+            f"dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances", limit=1000
+        )
+        instances: list[dict[str, Any]] = result["task_instances"]
+        return instances

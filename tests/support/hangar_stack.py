@@ -1,0 +1,69 @@
+"""Run ``hangar`` CLI commands against a stack of a test's own (state folder, ports, DBs)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+
+from tests.support.paths import repo_root
+from tests.support.ports import free_port, free_port_range
+
+ADMIN_PASSWORD = "hangar-test-admin"
+
+
+def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
+    """Environment for a test stack: its own state folder and ports, the test profile."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HANGAR_", "AIRFLOW"))
+        or key in ("HANGAR_POSTGRES_URL", "HANGAR_REDIS_URL", "HANGAR_TEST_SLOT")
+    }
+    env.update(
+        HANGAR_HOME=str(repo_root()),
+        HANGAR_STATE_DIR=str(state_dir),
+        HANGAR_API_PORT=str(free_port()),
+        HANGAR_FLOWER_PORT=str(free_port()),
+        HANGAR_WORKER_LOG_PORT_BASE=str(free_port_range(4)),
+        HANGAR_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        HANGAR_PROFILE="test",
+        HANGAR_BUNDLE_REFRESH_INTERVAL="5",
+        # The interpreter and import path of this test run: Airflow, providers, Hangar's code.
+        PYTHONPATH=os.pathsep.join(os.path.abspath(entry) for entry in sys.path if entry),
+    )
+    env.update(extra)
+    return env
+
+
+def hangar(
+    env: dict[str, str], *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hangar_common.cli", *args],
+        env=env,
+        cwd=repo_root(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def api_url(env: dict[str, str]) -> str:
+    return f"http://127.0.0.1:{env['HANGAR_API_PORT']}"
+
+
+def processes_of(state_dir: Path) -> list[psutil.Process]:
+    """Every live process started for the stack kept in ``state_dir``."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get("HANGAR_STATE_DIR") == str(state_dir):
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
