@@ -48,4 +48,5 @@ def test_image_copies_only_what_pants_puts_in_its_context() -> None:
         "3rdparty/python/constraints.txt",
         "src.python.plugins/plugins.pex",
         "src.python.common/hangar.pex",
+        "config/environment.yaml",
     ]

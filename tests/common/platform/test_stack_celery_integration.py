@@ -17,7 +17,7 @@ import psutil
 import pytest
 import requests
 
-from tests.support.airflow_api import AirflowApi
+from hangar_common.platform.api_client import AirflowApi
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.postgres import scratch_database
 from tests.support.redis_server import RedisServer

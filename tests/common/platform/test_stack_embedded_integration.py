@@ -6,7 +6,7 @@ from pathlib import Path
 
 import requests
 
-from tests.support.airflow_api import AirflowApi
+from hangar_common.platform.api_client import AirflowApi
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 
 

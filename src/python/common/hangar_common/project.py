@@ -16,7 +16,11 @@ def find_project_root(start: Path | None = None) -> Path:
     """
     env_root = os.environ.get("HANGAR_HOME")
     if start is None and env_root:
-        start = Path(env_root)
+        # An explicit HANGAR_HOME is trusted as is: in the platform image it holds only the
+        # files the runtime needs (config/), not a whole checkout.
+        if not Path(env_root).is_dir():
+            raise FileNotFoundError(f"HANGAR_HOME={env_root} is not a directory")
+        return Path(env_root).resolve()
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if all((candidate / marker).exists() for marker in _ROOT_MARKERS):

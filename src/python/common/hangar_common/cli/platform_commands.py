@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hangar_common.environment import merged_environment
+from hangar_common.platform.api_client import AirflowApi
 from hangar_common.platform.settings import Profile, Stack
 from hangar_common.platform.stack import StackManager
 from hangar_common.project import find_project_root
@@ -59,6 +60,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if rows[0][1] == "RUNNING" and rows[-1][1] == "HEALTHY" else 1
 
 
+def cmd_smoke(args: argparse.Namespace) -> int:
+    manager = _manager(args)
+    url = args.api_url or f"http://{manager.config(Stack.EMBEDDED).api_host}:" + str(
+        manager.config(Stack.EMBEDDED).api_port
+    )
+    api = AirflowApi(url, "admin", manager.admin_password())
+    dag_id = "platform_smoke_check"
+    api.wait_for_dag(dag_id, timeout=args.timeout)
+    api.unpause(dag_id)
+    run_id = api.trigger(dag_id, {"chunks": args.chunks})
+    state = api.wait_for_run(dag_id, run_id, timeout=args.timeout)
+    hosts = sorted({ti["hostname"] for ti in api.task_instances(dag_id, run_id)})
+    print(f"{dag_id} run {run_id}: {state} (task hosts: {', '.join(hosts)})")
+    return 0 if state == "success" else 1
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stacks = [stack.value for stack in Stack]
     profiles = [profile.value for profile in Profile]
@@ -84,3 +101,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     status = commands.add_parser("status", help="show each component's state")
     status.set_defaults(handler=cmd_status)
+
+    smoke = commands.add_parser(
+        "smoke", help="run the platform_smoke_check DAG through the REST API and wait for it"
+    )
+    smoke.add_argument("--api-url", help="default: the local stack's API")
+    smoke.add_argument("--chunks", type=int, default=12, help="parallel tasks")
+    smoke.add_argument("--timeout", type=float, default=300)
+    smoke.set_defaults(handler=cmd_smoke)

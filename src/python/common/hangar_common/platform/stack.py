@@ -174,6 +174,9 @@ class StackManager:
         )
 
     def admin_password(self) -> str:
+        """HANGAR_ADMIN_PASSWORD, else the one generated into the secrets file."""
+        if self.env.get(ADMIN_PASSWORD):
+            return self.env[ADMIN_PASSWORD]
         return load_secrets(self.env, self.paths.secrets_file).admin_password
 
     def down(self) -> list[int]:

@@ -1,4 +1,8 @@
-"""A small client of Airflow's REST API v2 for tests: JWT login, trigger, wait, inspect."""
+"""A small client of Airflow's REST API v2: JWT login, trigger, wait, inspect.
+
+Airflow 3 ships no Python client in its core distribution (apache-airflow-client is a separate,
+generated package); these few calls over ``requests`` are all Hangar's CLI and tests need.
+"""
 
 from __future__ import annotations
 
