@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hangar_common.environment import ConfigurationError
+from hangar_common.platform.settings import (
+    EMBEDDED_MAX_PARALLELISM,
+    PlatformConfig,
+    PlatformSecrets,
+    Profile,
+    Stack,
+    airflow_environment,
+    describe,
+    sqlalchemy_url,
+)
+
+SECRETS = PlatformSecrets(fernet_key="f", jwt_secret="j", api_secret_key="a", admin_password="p")
+
+
+def _config(tmp_path: Path, **overrides: object) -> PlatformConfig:
+    values: dict[str, object] = dict(
+        stack=Stack.EMBEDDED,
+        profile=Profile.DEFAULT,
+        airflow_home=tmp_path / "airflow",
+        dag_bundle_root=tmp_path / "dags",
+        plugins_folder=tmp_path / "plugins",
+        logs_folder=tmp_path / "logs",
+        api_host="127.0.0.1",
+        api_port=8080,
+        api_bind="127.0.0.1",
+        parallelism=4,
+    )
+    values.update(overrides)
+    return PlatformConfig(**values)  # type: ignore[arg-type]
+
+
+def test_embedded_stack_is_sqlite_and_local_executor_inside_the_state_folder(
+    tmp_path: Path,
+) -> None:
+    env = airflow_environment(_config(tmp_path), SECRETS)
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{tmp_path}/airflow/airflow.db"
+    assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "False"
+    assert env["AIRFLOW__CORE__PARALLELISM"] == "4"
+    assert "AIRFLOW__CELERY__BROKER_URL" not in env
+    for key in ("AIRFLOW_HOME", "AIRFLOW__LOGGING__BASE_LOG_FOLDER"):
+        assert env[key].startswith(str(tmp_path))
+    bundles = json.loads(env["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"])
+    assert bundles[0]["kwargs"]["path"] == str(tmp_path / "dags")
+
+
+def test_celery_stack_uses_postgres_redis_and_a_shared_execution_api(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        stack=Stack.CELERY,
+        metadata_db_url="postgresql://u:pw@db:5432/meta",
+        broker_url="redis://cache:6379/0",
+        api_host="api",
+        worker_log_server_port=8800,
+    )
+    env = airflow_environment(config, SECRETS)
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "postgresql+psycopg2://u:pw@db:5432/meta"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+postgresql://u:pw@db:5432/meta"
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://cache:6379/0"
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://api:8080/execution/"
+    assert env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] == "8800"
+    assert env["AIRFLOW__CELERY__FLOWER_BASIC_AUTH"] == "admin:p"
+
+
+def test_test_profile_detects_lost_tasks_within_a_minute(tmp_path: Path) -> None:
+    env = airflow_environment(_config(tmp_path, profile=Profile.TEST), SECRETS)
+    assert int(env["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"]) <= 60
+    assert int(env["AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT"]) <= 120
+    default = airflow_environment(_config(tmp_path), SECRETS)
+    assert default["AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT"] == "300"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "setting"),
+    [
+        ({"parallelism": EMBEDDED_MAX_PARALLELISM + 1}, "HANGAR_PARALLELISM"),
+        ({"parallelism": 0}, "HANGAR_PARALLELISM"),
+        ({"api_port": 70000}, "HANGAR_API_PORT"),
+        ({"stack": Stack.CELERY}, "HANGAR_POSTGRES_URL"),
+    ],
+)
+def test_invalid_configuration_names_the_setting(
+    tmp_path: Path, overrides: dict[str, object], setting: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=setting):
+        airflow_environment(_config(tmp_path, **overrides), SECRETS)
+
+
+def test_secrets_are_masked_for_display(tmp_path: Path) -> None:
+    shown = describe(airflow_environment(_config(tmp_path), SECRETS))
+    assert shown["AIRFLOW__CORE__FERNET_KEY"] == "***"
+    assert shown["AIRFLOW__API_AUTH__JWT_SECRET"] == "***"
+    assert shown["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == "***"
+    assert shown["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+
+
+def test_sqlalchemy_url_rejects_other_databases() -> None:
+    assert sqlalchemy_url("postgres://h/db") == "postgresql+psycopg2://h/db"
+    with pytest.raises(ConfigurationError):
+        sqlalchemy_url("mysql://h/db")
