@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import requests
 
 from hangar_common.platform.api_client import AirflowApi
+from tests.support.browser import chromium_page, open_logged_in
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 
 
@@ -37,6 +39,8 @@ def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
             [("plan", "success"), ("verify", "success")] + [("sum_chunk", "success")] * 4
         )
 
+        _screenshot_dag_list(url, api.token, tmp_path)
+
         again = hangar(env, "up")
         assert again.returncode == 0
         assert "already up" in again.stdout
@@ -64,3 +68,15 @@ def test_bad_configuration_names_the_setting(tmp_path: Path) -> None:
     assert up.returncode == 2
     assert "HANGAR_PARALLELISM=32" in up.stderr
     assert processes_of(tmp_path / "state") == []
+
+
+def _screenshot_dag_list(url: str, token: str, tmp_path: Path) -> None:
+    """The UI's DAG list, logged in, as a person sees it (saved for the README on request)."""
+    with chromium_page() as page:
+        open_logged_in(page, url, token, "/dags")
+        text = page.wait_for_text("platform_smoke_check")
+        assert "Sign in" not in text and "Login" not in text
+        target = Path(os.environ.get("HANGAR_SCREENSHOT_DIR") or tmp_path) / "ui-dag-list.png"
+        page.screenshot(target)
+    png = target.read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000

@@ -24,8 +24,9 @@ class AirflowApi:
             timeout=30,
         )
         response.raise_for_status()
+        self.token: str = response.json()["access_token"]
         self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+        self.session.headers["Authorization"] = f"Bearer {self.token}"
 
     def get(self, path: str, **params: Any) -> Any:
         response = self.session.get(f"{self.base_url}/api/v2/{path}", params=params, timeout=30)

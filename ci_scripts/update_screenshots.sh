@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Re-take the UI screenshots the README shows (docs/images/), from the tests that take them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p docs/images
+HANGAR_SCREENSHOT_DIR="$PWD/docs/images" ./pants test --force \
+  tests/common/platform/test_stack_embedded_integration.py
+ls -l docs/images/*.png
