@@ -203,15 +203,37 @@ class StackManager:
         rows = [
             ("supervisord", "RUNNING", f"pid {self.supervisor.pid()}, stack {running.get('stack')}")
         ]
+        total = 0
         for program in self.supervisor.status():
-            rows.append((program.name, program.state, program.description))
+            pss = tree_pss_bytes(program.pid) if program.pid else 0
+            total += pss
+            rows.append(
+                (program.name, program.state, f"{program.description}, pss {pss / 2**20:.0f} MiB")
+            )
         api_url = str(running.get("api_url", ""))
         health = read_health(api_url) if api_url else None
         pending = unhealthy_components(health)
         rows.append(
             ("api-health", "HEALTHY" if not pending else "UNHEALTHY", ", ".join(pending) or api_url)
         )
+        rows.insert(1, ("memory", "PSS", f"{total / 2**20:.0f} MiB for all components"))
         return rows
+
+
+def tree_pss_bytes(pid: int) -> int:
+    """Proportional set size of a process and its descendants (shared pages split fairly)."""
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for proc in tree:
+        try:
+            total += proc.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
 
 
 def kill_stack_leftovers(stack_id: str, grace: float = 10) -> list[int]:
