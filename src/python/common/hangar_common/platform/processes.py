@@ -21,6 +21,10 @@ class Program:
     environment: dict[str, str] = field(default_factory=dict)
     # Seconds the process must stay up to count as started (supervisor's startsecs).
     start_seconds: int = 5
+    # Airflow programs wait for `init`; throwaway PostgreSQL/Redis start with supervisord.
+    autostart: bool = False
+    # Run as this user (supervisord drops privileges): PostgreSQL refuses to run as root.
+    user: str | None = None
 
 
 def _airflow(name: str, *args: str, **environment: str) -> Program:

@@ -16,9 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 import psutil
 
 from hangar_common.environment import ConfigurationError
+from hangar_common.platform import throwaway
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
 from hangar_common.platform.health import read_health, unhealthy_components, wait_until_healthy
-from hangar_common.platform.processes import WORKER_LOG_PORT_BASE, programs
+from hangar_common.platform.processes import WORKER_LOG_PORT_BASE, Program, programs
 from hangar_common.platform.secrets import ADMIN_PASSWORD, ensure_secrets_file, load_secrets
 from hangar_common.platform.settings import PlatformConfig, Stack, airflow_environment, validate
 from hangar_common.platform.supervisor import Supervisor, render_config
@@ -148,16 +149,13 @@ class StackManager:
                 admin_password_generated=False,
             )
         start = time.monotonic()
-        if stack is Stack.CELERY:
-            _require_services(config)
-        self.init(stack)
+        services = self._plan_services(config) if stack is Stack.CELERY else []
+        config = self.config(stack)  # with the throwaway services' URLs, if any
         base = int(self.env.get("HANGAR_WORKER_LOG_PORT_BASE", "") or WORKER_LOG_PORT_BASE)
+        airflow_programs = programs(config, workers=workers, worker_log_port_base=base)
         stack_id = uuid.uuid4().hex
-        text = render_config(
-            self.paths,
-            programs(config, workers=workers, worker_log_port_base=base),
-            stack_id=stack_id,
-        )
+        self.paths.run.mkdir(parents=True, exist_ok=True)
+        text = render_config(self.paths, [*services, *airflow_programs], stack_id=stack_id)
         self.supervisor.start(text, self._process_env(stack))
         self.state_file.write_text(
             json.dumps(
@@ -165,13 +163,57 @@ class StackManager:
             ),
             encoding="utf-8",
         )
-        wait_until_healthy(api_url, timeout=max(1.0, timeout - (time.monotonic() - start)))
+        try:
+            if services:
+                _wait_for_services(config, timeout=60)
+            self.init(stack)
+            self.supervisor.start_programs([program.name for program in airflow_programs])
+            wait_until_healthy(api_url, timeout=max(1.0, timeout - (time.monotonic() - start)))
+        except BaseException:
+            self.down()  # a failed `up` leaves nothing running behind
+            raise
         return UpResult(
             api_url=api_url,
             already_running=False,
             seconds_to_healthy=time.monotonic() - start,
             admin_password_generated=not self.env.get(ADMIN_PASSWORD),
         )
+
+    def _plan_services(self, config: PlatformConfig) -> list[Program]:
+        """Throwaway servers for whichever of PostgreSQL and Redis does not answer.
+
+        Their URLs replace the configured ones for this stack; where a server neither answers
+        nor can be started from installed binaries, a ConfigurationError says how to fix it.
+        """
+        services: list[Program] = []
+        if not _postgres_answers(config.metadata_db_url):
+            bin_dir = throwaway.find_postgres_bin(self.env)
+            if bin_dir is None:
+                raise ConfigurationError(
+                    f"PostgreSQL at {redact_url(config.metadata_db_url)} does not answer and no "
+                    "PostgreSQL binaries were found to start a throwaway one: start PostgreSQL "
+                    "and set HANGAR_POSTGRES_URL, or install Debian's postgresql package "
+                    "(or set HANGAR_PG_BIN to its bin folder)"
+                )
+            program, url = throwaway.postgres(self.paths, bin_dir)
+            services.append(program)
+            self.env["HANGAR_POSTGRES_URL"] = url
+            self.env["HANGAR_METADATA_DB_URL"] = urlunsplit(
+                urlsplit(url)._replace(path="/hangar_airflow")
+            )
+        if not _redis_answers(config.broker_url):
+            binary = throwaway.find_redis_server(self.env)
+            if binary is None:
+                raise ConfigurationError(
+                    f"Redis at {redact_url(config.broker_url)} does not answer and no "
+                    "redis-server binary was found to start a throwaway one: start Redis and set "
+                    "HANGAR_REDIS_URL, or install Debian's redis-server package "
+                    "(or set HANGAR_REDIS_SERVER to the binary)"
+                )
+            program, url = throwaway.redis(self.paths, binary)
+            services.append(program)
+            self.env["HANGAR_REDIS_URL"] = url
+        return services
 
     def admin_password(self) -> str:
         """HANGAR_ADMIN_PASSWORD, else the one generated into the secrets file."""
@@ -264,29 +306,35 @@ def _tail(proc: subprocess.CompletedProcess[str], lines: int = 20) -> str:
     return "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-lines:])
 
 
-def _require_services(config: PlatformConfig) -> None:
-    """Fail with the fix when the PostgreSQL or Redis of a celery stack does not answer."""
+def _postgres_answers(url: str) -> bool:
     import psycopg
-    import redis
 
-    server = urlsplit(config.metadata_db_url)
+    server = urlsplit(url)
     try:
         psycopg.connect(urlunsplit(server._replace(path="/postgres")), connect_timeout=3).close()
-    except psycopg.Error as exc:
-        raise ConfigurationError(
-            f"PostgreSQL at {redact_url(config.metadata_db_url)} does not answer ({exc}); start "
-            "it or set HANGAR_POSTGRES_URL / HANGAR_METADATA_DB_URL to one that runs"
-        ) from None
-    client = redis.Redis.from_url(config.broker_url, socket_connect_timeout=3)
+    except psycopg.Error:
+        return False
+    return True
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
     try:
-        client.ping()
-    except redis.RedisError as exc:
-        raise ConfigurationError(
-            f"Redis at {redact_url(config.broker_url)} does not answer ({exc}); start it or "
-            "set HANGAR_REDIS_URL to one that runs"
-        ) from None
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
     finally:
         client.close()
+
+
+def _wait_for_services(config: PlatformConfig, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not (_postgres_answers(config.metadata_db_url) and _redis_answers(config.broker_url)):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the throwaway PostgreSQL/Redis did not start: see .hangar/logs")
+        time.sleep(0.5)
 
 
 def _create_database(url: str) -> bool:

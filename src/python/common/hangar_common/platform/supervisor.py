@@ -7,6 +7,7 @@ secrets), so nothing secret is written into its config file; each program adds o
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -62,8 +63,8 @@ def render_config(paths: StatePaths, programs: Sequence[Program], *, stack_id: s
     for program in programs:
         lines += [
             f"[program:{program.name}]",
-            "command=" + " ".join(_escape(part) for part in program.command),
-            "autostart=true",
+            "command=" + " ".join(shlex.quote(_escape(part)) for part in program.command),
+            f"autostart={'true' if program.autostart else 'false'}",
             "autorestart=true",
             f"startsecs={program.start_seconds}",
             "startretries=10",
@@ -77,6 +78,8 @@ def render_config(paths: StatePaths, programs: Sequence[Program], *, stack_id: s
             f"stdout_logfile_maxbytes={LOG_MAX_BYTES}",
             f"stdout_logfile_backups={LOG_BACKUPS}",
         ]
+        if program.user:
+            lines.append(f"user={program.user}")
         if program.environment:
             lines.append(f"environment={_env_line(program.environment)}")
         lines.append("")
@@ -157,6 +160,12 @@ class Supervisor:
             )
             for info in infos
         ]
+
+    def start_programs(self, names: Sequence[str]) -> None:
+        """Start programs configured without autostart, all at once (callers wait for health)."""
+        rpc = self._rpc()
+        for name in names:
+            rpc.startProcess(name, False)
 
     def signal(self, name: str, signal_name: str) -> None:
         self._rpc().signalProcess(name, signal_name)

@@ -1,0 +1,65 @@
+"""`up --stack celery` where no PostgreSQL or Redis answers: throwaway servers, or a clear error."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.hangar_stack import hangar, processes_of, stack_env
+from tests.support.services import closed_port
+
+UNREACHABLE = {
+    "HANGAR_POSTGRES_URL": f"postgresql://postgres@127.0.0.1:{closed_port()}/postgres",
+    "HANGAR_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0",
+}
+
+
+@pytest.fixture
+def reachable_state() -> Iterator[Path]:
+    """A state folder PostgreSQL (which runs as user postgres under root) can traverse."""
+    folder = Path(tempfile.mkdtemp(prefix="hangar-throwaway-"))
+    folder.chmod(0o755)
+    yield folder / "state"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_throwaway_postgres_and_redis_run_the_stack(reachable_state: Path) -> None:
+    state = reachable_state
+    env = stack_env(state, **UNREACHABLE)
+    up = hangar(env, "up", "--stack", "celery", "--workers", "1", "--timeout", "300")
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        status = hangar(env, "status").stdout
+        for component in ("postgres", "redis", "scheduler", "worker-1"):
+            assert any(
+                line.split()[:2] == [component, "RUNNING"] for line in status.splitlines()
+            ), status
+        smoke = hangar(env, "smoke", "--chunks", "3", "--timeout", "240")
+        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+        assert ": success" in smoke.stdout
+        # The servers keep their data inside the stack's state folder.
+        assert (state / "postgres" / "data" / "PG_VERSION").is_file()
+    finally:
+        down = hangar(env, "down")
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert processes_of(state) == []
+
+
+def test_no_server_and_no_binaries_is_a_clear_error(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    env = stack_env(
+        state,
+        **UNREACHABLE,
+        HANGAR_PG_BIN=str(tmp_path / "no-postgres"),
+        HANGAR_REDIS_SERVER=str(tmp_path / "no-redis-server"),
+    )
+    up = hangar(env, "up", "--stack", "celery", "--timeout", "60")
+    assert up.returncode == 2
+    message = up.stderr.strip()
+    assert message.startswith("hangar: error: PostgreSQL at postgresql://postgres@127.0.0.1:")
+    assert "install Debian's postgresql package" in message
+    assert processes_of(state) == []
