@@ -16,7 +16,11 @@ def test_bundle_holds_every_dag_file_and_the_common_code_they_import() -> None:
     dag_files = {f"hangar_dags/{path.name}" for path in DAG_FOLDER.glob("*.py")}
     assert dag_files <= files
     assert {"hangar_common/smoke.py", "hangar_common/defaults.py"} <= files
-    assert {path.split("/")[0] for path in files} == {"hangar_dags", "hangar_common"}
+    assert {path.split("/")[0] for path in files} == {
+        "hangar_dags",
+        "hangar_common",
+        ".airflowignore",
+    }
 
 
 def test_bundle_carries_no_third_party_package() -> None:

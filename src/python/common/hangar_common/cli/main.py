@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 
 import hangar_common
-from hangar_common.cli import platform_commands
+from hangar_common.bundles.store import BundleStoreError
+from hangar_common.cli import bundle_commands, platform_commands
 from hangar_common.doctor.result import render_table
 from hangar_common.doctor.run import run_checks
 from hangar_common.environment import ConfigurationError, HangarEnvironment
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(handler=_cmd_doctor)
     platform_commands.register(commands)
+    bundle_commands.register(commands)
     return parser
 
 
@@ -60,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (ConfigurationError, FileNotFoundError) as exc:
+    except (ConfigurationError, FileNotFoundError, BundleStoreError) as exc:
         print(f"hangar: error: {exc}", file=sys.stderr)
         return 2
     except (RuntimeError, TimeoutError) as exc:

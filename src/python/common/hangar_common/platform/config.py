@@ -112,6 +112,8 @@ def load_platform_config(
             else ""
         ),
         bundle_refresh_interval_s=_int(env, "HANGAR_BUNDLE_REFRESH_INTERVAL", 30, 1, 3600),
+        bundle_store_url=env.get("HANGAR_BUNDLE_STORE_URL", "").strip(),
+        bundle_store_conn_id=env.get("HANGAR_BUNDLE_STORE_CONN_ID", "").strip() or "object_storage",
         worker_log_server_port=(
             _int(env, "HANGAR_WORKER_LOG_SERVER_PORT", 8793, 1, 65535) if worker_port else None
         ),

@@ -70,6 +70,10 @@ class PlatformConfig:
     broker_url: str = ""
     flower_port: int = 5555
     bundle_refresh_interval_s: int = 30
+    # Versioned bundle deploys (`./hangar deploy`): the store and the connection reaching it.
+    # Empty: DAGs straight from the checkout's bundle folder (the one-machine dev loop).
+    bundle_store_url: str = ""
+    bundle_store_conn_id: str = "object_storage"
     # Per process: each Celery worker on one host needs its own log-server port.
     worker_log_server_port: int | None = None
 
@@ -131,18 +135,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": str(min_heartbeat),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": str(config.bundle_refresh_interval_s),
         "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH": str(config.airflow_home / "bundles"),
-        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(
-            [
-                {
-                    "name": "hangar",
-                    "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
-                    "kwargs": {
-                        "path": str(config.dag_bundle_root),
-                        "refresh_interval": config.bundle_refresh_interval_s,
-                    },
-                }
-            ]
-        ),
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([bundle_config(config)]),
     }
     if config.stack is Stack.EMBEDDED:
         env.update(
@@ -172,6 +165,29 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
     if config.worker_log_server_port is not None:
         env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(config.worker_log_server_port)
     return env
+
+
+def bundle_config(config: PlatformConfig) -> dict[str, object]:
+    """The one DAG bundle every component loads: versioned store, or the checkout's folder."""
+    if config.bundle_store_url:
+        is_local = config.bundle_store_url.startswith("file://")
+        return {
+            "name": "hangar",
+            "classpath": "hangar_plugins.bundles.versioned_store.VersionedStoreDagBundle",
+            "kwargs": {
+                "store_url": config.bundle_store_url,
+                "conn_id": None if is_local else config.bundle_store_conn_id,
+                "refresh_interval": config.bundle_refresh_interval_s,
+            },
+        }
+    return {
+        "name": "hangar",
+        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+        "kwargs": {
+            "path": str(config.dag_bundle_root),
+            "refresh_interval": config.bundle_refresh_interval_s,
+        },
+    }
 
 
 def secret_variable_names() -> frozenset[str]:

@@ -259,7 +259,23 @@ class StackManager:
             ("api-health", "HEALTHY" if not pending else "UNHEALTHY", ", ".join(pending) or api_url)
         )
         rows.insert(1, ("memory", "PSS", f"{total / 2**20:.0f} MiB for all components"))
+        bundle = self._bundle_sync_row()
+        if bundle:
+            rows.insert(-1, bundle)
         return rows
+
+    def _bundle_sync_row(self) -> tuple[str, str, str] | None:
+        """The versioned bundle's last sync, as the dag-processor recorded it."""
+        status_file = self.paths.airflow_home / "bundles" / "hangar" / "sync-status.json"
+        try:
+            status = json.loads(status_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        current = (status.get("current") or "none")[:12]
+        detail = f"version {current}, checked {status.get('checked_at')}"
+        if not status.get("ok"):
+            return ("bundle", "FAILING", f"{detail}: {status.get('last_error')}")
+        return ("bundle", "OK", detail)
 
 
 def tree_pss_bytes(pid: int) -> int:

@@ -1,0 +1,1 @@
+"""Versioned DAG-bundle artifacts in object storage: publish, point, fetch, verify."""

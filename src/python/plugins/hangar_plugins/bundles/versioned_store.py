@@ -1,0 +1,189 @@
+"""A versioned DAG bundle fed from Hangar's bundle store (``./hangar deploy``).
+
+Configured for every component through ``[dag_processor] dag_bundle_config_list`` by
+:mod:`hangar_common.platform.settings`. The dag-processor instance (no version) follows the store's
+"current" pointer: each refresh reads the pointer (one small request) and downloads nothing
+unless it moved; a new version is verified against its hash, unpacked into its own folder and
+switched to atomically (a symlink swap). A task instance gets the instance pinned to its run's
+bundle version, so a run keeps its code when a newer version lands. A missing, truncated or
+corrupt artifact is rejected: the last good version keeps serving and the error is recorded in
+``sync-status.json`` (read by ``./hangar status``) and logged. Old version folders are removed by
+Airflow's own stale-bundle cleanup, which keeps those locked by running tasks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import shutil
+import socket
+import uuid
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from airflow.dag_processing.bundles.base import BaseDagBundle, BundleVersion
+
+from hangar_common.bundles.store import PEX_MACHINERY, BundleStore, BundleStoreError
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+log = logging.getLogger(__name__)
+
+CURRENT_LINK = "current"
+EMPTY_VERSION = "_empty"
+STATUS_FILE = "sync-status.json"
+
+
+class VersionedStoreDagBundle(BaseDagBundle):
+    """DAG bundle whose versions are immutable artifacts in object storage.
+
+    :param store_url: the bundle store, e.g. ``file:///srv/hangar/bundles`` or
+        ``s3://bucket/hangar/bundles``.
+    :param conn_id: Airflow connection holding the object store's endpoint and credentials
+        (``None`` for ``file://``).
+    """
+
+    supports_versioning = True
+
+    def __init__(self, *, store_url: str, conn_id: str | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.store_url = store_url
+        self.conn_id = conn_id
+        self._store: BundleStore | None = None
+
+    # -- where things are -----------------------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        if self.version:
+            return self.versions_dir / self.version
+        return self.base_dir / CURRENT_LINK
+
+    @property
+    def status_file(self) -> Path:
+        return self.base_dir / STATUS_FILE
+
+    def store(self) -> BundleStore:
+        if self._store is None:
+            self._store = BundleStore(*self._filesystem())
+        return self._store
+
+    def _filesystem(self) -> tuple[AbstractFileSystem, str]:
+        if self.store_url.startswith("file://") or "://" not in self.store_url:
+            from fsspec.implementations.local import LocalFileSystem
+
+            return LocalFileSystem(), self.store_url.removeprefix("file://")
+        from airflow.sdk import ObjectStoragePath
+
+        # Endpoint and credentials come from the Airflow connection, never from code.
+        path = ObjectStoragePath(self.store_url, conn_id=self.conn_id)
+        return path.fs, path.path
+
+    def _local_current(self) -> str | None:
+        link = self.base_dir / CURRENT_LINK
+        if not link.is_symlink():
+            return None
+        version = os.readlink(link).rstrip("/").rsplit("/", 1)[-1]
+        return None if version == EMPTY_VERSION else version
+
+    # -- Airflow's bundle API -------------------------------------------------------------------
+    def initialize(self) -> None:
+        with self.lock():
+            if self.version:
+                self._ensure_unpacked(self.version)
+            elif self._local_current() is None:
+                self._sync()
+        super().initialize()
+
+    def refresh(self) -> None:
+        if self.version:
+            return  # a pinned version never moves
+        with self.lock():
+            self._sync()
+
+    def get_current_version(self) -> BundleVersion | None:
+        version = self.version or self._local_current()
+        return BundleVersion(version=version) if version else None
+
+    # -- syncing --------------------------------------------------------------------------------
+    def _sync(self) -> None:
+        """Follow the store's pointer; on any failure keep the last good version."""
+        local = self._local_current()
+        try:
+            pointer = self.store().current()
+            if pointer is None:
+                self._switch_to(EMPTY_VERSION, make_empty=True)
+                self._record(ok=True, current=None, message="no version deployed yet")
+                return
+            if pointer.version == local:
+                self._record(ok=True, current=local, message="up to date")
+                return
+            self._ensure_unpacked(pointer.version)
+            self._switch_to(pointer.version)
+            log.info("Bundle %s switched to version %s", self.name, pointer.version)
+            self._record(ok=True, current=pointer.version, message=f"switched from {local}")
+        except (BundleStoreError, OSError) as exc:
+            log.error(
+                "Bundle %s: rejected the store's current version, keeping %s: %s",
+                self.name,
+                local,
+                exc,
+            )
+            self._record(ok=False, current=local, message=str(exc))
+            if local is None:
+                self._switch_to(EMPTY_VERSION, make_empty=True)
+
+    def _ensure_unpacked(self, version: str) -> None:
+        target = self.versions_dir / version
+        if (target / ".complete").is_file():
+            return
+        artifact = self.store().fetch(version)  # verified: size and sha256
+        self.versions_dir.mkdir(parents=True, exist_ok=True)
+        staging = self.versions_dir / f".{version}.{uuid.uuid4().hex}.tmp"
+        with zipfile.ZipFile(io.BytesIO(artifact)) as archive:
+            members = [m for m in archive.namelist() if not m.startswith(PEX_MACHINERY)]
+            archive.extractall(staging, members=members)
+        (staging / ".complete").write_text(version, encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)  # an earlier, interrupted unpack
+        os.replace(staging, target)
+
+    def _switch_to(self, version: str, *, make_empty: bool = False) -> None:
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        target = self.versions_dir / version
+        if make_empty:
+            target.mkdir(parents=True, exist_ok=True)
+        link = self.base_dir / CURRENT_LINK
+        if link.is_symlink() and os.readlink(link) == str(target):
+            return
+        tmp = self.base_dir / f".{CURRENT_LINK}.{uuid.uuid4().hex}"
+        os.symlink(target, tmp)
+        os.replace(tmp, link)  # atomic: readers see the old or the new version, never neither
+
+    def _record(self, *, ok: bool, current: str | None, message: str) -> None:
+        status = {
+            "bundle": self.name,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "ok": ok,
+            "current": current,
+            "message": message,
+        }
+        if not ok:
+            status["last_error"] = message
+        elif self.status_file.is_file():
+            try:
+                previous = json.loads(self.status_file.read_text(encoding="utf-8"))
+                if previous.get("last_error"):
+                    status["last_error_before"] = previous["last_error"]
+            except (OSError, ValueError):
+                pass
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.status_file.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        tmp.write_text(json.dumps(status), encoding="utf-8")
+        os.replace(tmp, self.status_file)

@@ -1,0 +1,248 @@
+"""Versioned bundle deploys on the Celery stack, through a real S3 server (SeaweedFS).
+
+Artifacts are the packaged DAG bundle plus a probe DAG whose task returns its version's marker,
+so a task's XCom proves which code ran.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hangar_common.bundles.store import POINTER, BundleStore
+from hangar_common.platform.api_client import AirflowApi
+from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
+from tests.support.pex import packaged_pex
+from tests.support.postgres import scratch_database
+from tests.support.redis_server import RedisServer
+from tests.support.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedFS
+
+BUCKET = "hangar-bundles"
+PROBE = "bundle_probe"
+PROBE_DAG = """
+import time
+
+import pendulum
+from airflow.sdk import dag, task
+
+MARKER = "{marker}"
+
+
+@dag(
+    dag_id="bundle_probe",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["test"],
+    default_args={{"owner": "platform", "retries": 1}},
+    params={{"sleep": 0}},
+    doc_md="Returns the marker of the bundle version it runs from.",
+)
+def bundle_probe():
+    @task
+    def marker(params=None):
+        time.sleep(int(params["sleep"]))
+        return MARKER
+
+    marker()
+
+
+bundle_probe()
+"""
+
+
+def make_artifact(tmp: Path, marker: str) -> Path:
+    """The real bundle PEX with the probe DAG added (one file differs per marker)."""
+    source = packaged_pex("src.python.dags/dag-bundle.pex").read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        entry = zipfile.ZipInfo("hangar_dags/bundle_probe.py", date_time=(1980, 1, 1, 0, 0, 0))
+        dst.writestr(entry, PROBE_DAG.format(marker=marker))
+    path = tmp / f"bundle-{marker}.pex"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+class Deployment:
+    def __init__(self, env: dict[str, str], state: Path, s3: SeaweedFS, tmp: Path) -> None:
+        self.env, self.state, self.s3, self.tmp = env, state, s3, tmp
+        self.api = AirflowApi(api_url(env), "admin", ADMIN_PASSWORD)
+        self.store = BundleStore.from_url(
+            f"s3://{BUCKET}/test",
+            key=ACCESS_KEY,
+            secret=SECRET_KEY,
+            client_kwargs={"endpoint_url": s3.endpoint, "region_name": "us-east-1"},
+        )
+
+    def deploy(self, marker: str) -> str:
+        proc = hangar(self.env, "deploy", "--artifact", str(make_artifact(self.tmp, marker)))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        pointer = self.store.current()
+        assert pointer is not None
+        return pointer.version
+
+    def visible_version(self) -> str | None:
+        try:
+            return self.api.get(f"dags/{PROBE}").get("bundle_version")
+        except Exception:  # noqa: BLE001 - not parsed yet: 404
+            return None
+
+    def wait_visible(self, version: str, timeout: float = 120) -> float:
+        start = time.monotonic()
+        while time.monotonic() - start < timeout:
+            if self.visible_version() == version:
+                return time.monotonic() - start
+            time.sleep(0.25)
+        raise TimeoutError(f"version {version} not visible after {timeout} s")
+
+    def run_probe(self, sleep: int = 0) -> str:
+        return self.api.trigger(PROBE, {"sleep": sleep})
+
+    def result(self, run_id: str) -> tuple[str, str, str]:
+        """(run state, the marker its task returned, the run's bundle version)."""
+        state = self.api.wait_for_run(PROBE, run_id, timeout=240)
+        from urllib.parse import quote
+
+        xcom = self.api.get(
+            f"dags/{PROBE}/dagRuns/{quote(run_id, safe='')}/taskInstances/marker/"
+            "xcomEntries/return_value"
+        )
+        return (
+            state,
+            str(xcom["value"]).strip('"'),
+            str(self.api.run(PROBE, run_id)["bundle_version"]),
+        )
+
+    def sync_status(self) -> dict:
+        return json.loads((self.state / "airflow/bundles/hangar/sync-status.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    tmp = tmp_path_factory.mktemp("bundles")
+    s3 = SeaweedFS(tmp / "seaweedfs")
+    s3.start()
+    s3.create_bucket(BUCKET)
+    broker = RedisServer(tmp / "redis")
+    broker.start()
+    state = tmp / "state"
+    with scratch_database("hangar_it_bundles") as metadata_db:
+        env = stack_env(
+            state,
+            HANGAR_METADATA_DB_URL=metadata_db,
+            HANGAR_REDIS_URL=broker.url,
+            HANGAR_BUNDLE_STORE_URL=f"s3://{BUCKET}/test",
+            HANGAR_BUNDLE_REFRESH_INTERVAL="3",
+            HANGAR_S3_ENDPOINT=s3.endpoint,
+            HANGAR_S3_ACCESS_KEY=ACCESS_KEY,
+            HANGAR_S3_SECRET_KEY=SECRET_KEY,
+        )
+        up = hangar(env, "up", "--stack", "celery", "--workers", "1", "--timeout", "300")
+        try:
+            assert up.returncode == 0, up.stdout + up.stderr
+            yield Deployment(env, state, s3, tmp)
+        finally:
+            hangar(env, "down")
+            broker.stop()
+            s3.stop()
+        assert processes_of(state) == []
+
+
+def test_deploy_makes_dags_visible_and_runs_pin_their_version(deployment: Deployment) -> None:
+    v1 = deployment.deploy("v1")
+    deployment.wait_visible(v1)
+    deployment.api.unpause(PROBE)
+    assert deployment.result(deployment.run_probe()) == ("success", "v1", v1)
+
+    # A run started on v1 that is still running when v2 lands finishes on v1 code.
+    long_run = deployment.run_probe(sleep=20)
+    time.sleep(3)
+    v2 = deployment.deploy("v2")
+    deployment.wait_visible(v2)
+    assert deployment.result(long_run) == ("success", "v1", v1)
+    assert deployment.result(deployment.run_probe()) == ("success", "v2", v2)
+
+
+def test_deploy_to_visible_latency(deployment: Deployment) -> None:
+    latencies = []
+    for index in range(5):
+        version = deployment.deploy(f"latency-{index}")
+        latencies.append(deployment.wait_visible(version))
+    print(
+        f"deploy-to-visible over {len(latencies)} deploys: median "
+        f"{statistics.median(latencies):.1f} s, max {max(latencies):.1f} s"
+    )
+    assert max(latencies) < 60
+
+
+@pytest.mark.parametrize("fault", ["corrupt", "truncated", "missing"])
+def test_bad_artifacts_are_rejected_while_the_last_good_version_serves(
+    deployment: Deployment, fault: str
+) -> None:
+    good = deployment.deploy(f"good-before-{fault}")
+    deployment.wait_visible(good)
+    store = deployment.store
+    if fault == "missing":
+        bad = "0" * 64
+    else:
+        manifest, _ = store.publish(
+            make_artifact(deployment.tmp, f"bad-{fault}").read_bytes(), git_commit="test"
+        )
+        bad = manifest.version
+        artifact_path = f"{store.root}/versions/{bad}/bundle.pex"
+        data = store.fs.cat_file(artifact_path)
+        damaged = data[: len(data) // 2] if fault == "truncated" else data[:-10] + b"X" * 10
+        store.fs.pipe_file(artifact_path, damaged)
+    # Point "current" at the bad version behind the CLI's back (the CLI would refuse).
+    store.fs.pipe_file(
+        f"{store.root}/{POINTER}",
+        json.dumps({"version": bad, "previous": good, "updated_at": "now"}).encode(),
+    )
+    deadline = time.monotonic() + 60
+    while deployment.sync_status().get("ok", True) and time.monotonic() < deadline:
+        time.sleep(1)
+    status = deployment.sync_status()
+    assert status["ok"] is False and status["current"] == good
+    expected = {"corrupt": "is corrupt", "truncated": "truncated", "missing": "does not exist"}
+    assert expected[fault] in status["last_error"]
+    assert deployment.visible_version() == good
+    assert deployment.result(deployment.run_probe())[0] == "success"
+    shown = hangar(deployment.env, "status").stdout
+    assert "bundle" in shown and "FAILING" in shown
+    store.set_current(good)  # repair for the next test
+
+
+def test_rollback_brings_the_old_code_back(deployment: Deployment) -> None:
+    old = deployment.deploy("before-rollback")
+    deployment.wait_visible(old)
+    new = deployment.deploy("after-rollback")
+    deployment.wait_visible(new)
+    proc = hangar(deployment.env, "rollback")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    deployment.wait_visible(old)
+    assert deployment.result(deployment.run_probe())[1:] == ("before-rollback", old)
+    listed = hangar(deployment.env, "versions").stdout
+    assert f"* {old[:12]}" in listed
+
+
+def test_idle_refreshes_cost_one_small_request_each(deployment: Deployment) -> None:
+    before = deployment.s3.s3_requests()
+    window = 30
+    time.sleep(window)
+    after = deployment.s3.s3_requests()
+    delta = {action: after.get(action, 0) - before.get(action, 0) for action in after}
+    refreshes = window / 3  # HANGAR_BUNDLE_REFRESH_INTERVAL
+    total = sum(delta.values())
+    print(f"idle S3 requests over {window} s: {delta} = {total / refreshes:.2f} per refresh")
+    assert delta.get("PUT", 0) == 0 and delta.get("LIST", 0) == 0
+    # One component follows the pointer (the dag-processor): one GET per refresh, no download.
+    assert total <= refreshes * 1.5
