@@ -10,7 +10,6 @@ import urllib.request
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.support.ports import free_port_range
 from tests.support.tools import find_packaged_binary
@@ -93,7 +92,7 @@ class SeaweedFS:
             try:
                 self.client().list_buckets()
                 return
-            except (BotoCoreError, ClientError):
+            except Exception:  # noqa: BLE001 - any botocore error means "not up yet"
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     raise RuntimeError(f"SeaweedFS did not start: see {self.workdir / 'weed.log'}")
                 time.sleep(0.5)

@@ -29,6 +29,7 @@ PROBE = "bundle_probe"
 PROBE_DAG = """
 import time
 
+import hangar_common
 import pendulum
 from airflow.sdk import dag, task
 
@@ -49,7 +50,7 @@ def bundle_probe():
     @task
     def marker(params=None):
         time.sleep(int(params["sleep"]))
-        return MARKER
+        return MARKER + "|" + hangar_common.__file__
 
     marker()
 
@@ -109,6 +110,10 @@ class Deployment:
 
     def result(self, run_id: str) -> tuple[str, str, str]:
         """(run state, the marker its task returned, the run's bundle version)."""
+        state, value, version = self.raw_result(run_id)
+        return state, value.split("|")[0], version
+
+    def raw_result(self, run_id: str) -> tuple[str, str, str]:
         state = self.api.wait_for_run(PROBE, run_id, timeout=240)
         from urllib.parse import quote
 
@@ -161,7 +166,13 @@ def test_deploy_makes_dags_visible_and_runs_pin_their_version(deployment: Deploy
     v1 = deployment.deploy("v1")
     deployment.wait_visible(v1)
     deployment.api.unpause(PROBE)
-    assert deployment.result(deployment.run_probe()) == ("success", "v1", v1)
+    state, value, version = deployment.raw_result(deployment.run_probe())
+    assert (state, value.split("|")[0], version) == ("success", "v1", v1)
+    # The rule for code that exists twice: the platform's copy (image / runtime venv) wins over
+    # the copy the bundle carries, because Airflow appends bundle folders to sys.path.
+    common_file = value.split("|")[1]
+    assert "/bundles/hangar/" not in common_file
+    assert common_file.endswith("src/python/common/hangar_common/__init__.py")
 
     # A run started on v1 that is still running when v2 lands finishes on v1 code.
     long_run = deployment.run_probe(sleep=20)

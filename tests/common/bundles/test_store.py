@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hangar_common.bundles.store import BundleStore, BundleStoreError, artifact_files
+
+
+def _artifact(marker: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("PEX-INFO", "{}")
+        archive.writestr(".bootstrap/pex/x.py", "")
+        archive.writestr("hangar_dags/__init__.py", "")
+        archive.writestr("hangar_dags/a.py", f"MARKER = {marker!r}\n")
+    return out.getvalue()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> BundleStore:
+    return BundleStore.from_url(f"file://{tmp_path / 'store'}")
+
+
+def test_publish_is_content_addressed_and_idempotent(store: BundleStore) -> None:
+    manifest, created = store.publish(_artifact("v1"), git_commit="abc")
+    assert created
+    assert manifest.files.keys() == {"hangar_dags/__init__.py", "hangar_dags/a.py"}
+    assert manifest.dag_files == ["hangar_dags/a.py"]
+    again, created_again = store.publish(_artifact("v1"), git_commit="other")
+    assert not created_again and again == manifest
+    assert store.fetch(manifest.version) == _artifact("v1")
+
+
+def test_pointer_moves_and_remembers_the_previous_version(store: BundleStore) -> None:
+    assert store.current() is None
+    v1, _ = store.publish(_artifact("v1"), git_commit="a")
+    v2, _ = store.publish(_artifact("v2"), git_commit="b")
+    store.set_current(v1.version)
+    pointer = store.set_current(v2.version)
+    assert (pointer.version, pointer.previous) == (v2.version, v1.version)
+    assert [m.version for m in store.versions()] == [v1.version, v2.version]
+
+
+def test_damaged_or_missing_artifacts_are_refused(store: BundleStore, tmp_path: Path) -> None:
+    manifest, _ = store.publish(_artifact("v1"), git_commit="a")
+    pex = tmp_path / "store" / "versions" / manifest.version / "bundle.pex"
+    data = pex.read_bytes()
+    pex.write_bytes(data[:-5] + b"XXXXX")
+    with pytest.raises(BundleStoreError, match="is corrupt"):
+        store.fetch(manifest.version)
+    pex.write_bytes(data[:100])
+    with pytest.raises(BundleStoreError, match="truncated"):
+        store.fetch(manifest.version)
+    with pytest.raises(BundleStoreError, match="truncated"):
+        store.set_current(manifest.version)  # the pointer never moves to a damaged version
+    with pytest.raises(BundleStoreError, match="does not exist"):
+        store.fetch("0" * 64)
+    assert store.current() is None
+
+
+def test_a_version_without_manifest_is_not_listed(store: BundleStore, tmp_path: Path) -> None:
+    (tmp_path / "store" / "versions" / "half-uploaded").mkdir(parents=True)
+    assert store.versions() == []
+
+
+def test_garbage_pointer_and_non_zip_artifacts_are_clear_errors(
+    store: BundleStore, tmp_path: Path
+) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "current.json").write_text("{not json")
+    with pytest.raises(BundleStoreError, match="not a valid pointer"):
+        store.current()
+    with pytest.raises(BundleStoreError, match="not a PEX/zip"):
+        artifact_files(b"plain bytes")
+    (tmp_path / "store" / "current.json").write_text(json.dumps({"version": "x"}))
+    with pytest.raises(BundleStoreError):
+        store.current()
