@@ -140,7 +140,11 @@ def _image_env() -> dict[str, str]:
 def test_compose_and_native_celery_stacks_get_the_same_airflow_settings(
     service: str, tmp_path: Path
 ) -> None:
-    variables = {**SECRETS, "HANGAR_POSTGRES_PASSWORD": "pg-password"}
+    variables = {
+        **SECRETS,
+        "HANGAR_POSTGRES_PASSWORD": "pg-password",
+        "HANGAR_BUNDLE_STORE_URL": "s3://hangar-bundles/prod",
+    }
     compose_env = {
         **_image_env(),
         **{

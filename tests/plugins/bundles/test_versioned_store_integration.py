@@ -183,15 +183,18 @@ def test_deploy_makes_dags_visible_and_runs_pin_their_version(deployment: Deploy
     assert deployment.result(deployment.run_probe()) == ("success", "v2", v2)
 
 
-def test_deploy_to_visible_latency(deployment: Deployment) -> None:
+def test_deploy_to_visible_latency(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
     latencies = []
     for index in range(5):
         version = deployment.deploy(f"latency-{index}")
         latencies.append(deployment.wait_visible(version))
-    print(
-        f"deploy-to-visible over {len(latencies)} deploys: median "
-        f"{statistics.median(latencies):.1f} s, max {max(latencies):.1f} s"
-    )
+    with capsys.disabled():  # a figure for the record, not an assertion
+        print(
+            f"\ndeploy-to-visible over {len(latencies)} deploys: median "
+            f"{statistics.median(latencies):.1f} s, max {max(latencies):.1f} s"
+        )
     assert max(latencies) < 60
 
 
@@ -245,7 +248,9 @@ def test_rollback_brings_the_old_code_back(deployment: Deployment) -> None:
     assert f"* {old[:12]}" in listed
 
 
-def test_idle_refreshes_cost_one_small_request_each(deployment: Deployment) -> None:
+def test_idle_refreshes_cost_one_small_request_each(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = deployment.s3.s3_requests()
     window = 30
     time.sleep(window)
@@ -253,7 +258,8 @@ def test_idle_refreshes_cost_one_small_request_each(deployment: Deployment) -> N
     delta = {action: after.get(action, 0) - before.get(action, 0) for action in after}
     refreshes = window / 3  # HANGAR_BUNDLE_REFRESH_INTERVAL
     total = sum(delta.values())
-    print(f"idle S3 requests over {window} s: {delta} = {total / refreshes:.2f} per refresh")
+    with capsys.disabled():
+        print(f"\nidle S3 requests over {window} s: {delta} = {total / refreshes:.2f}/refresh")
     assert delta.get("PUT", 0) == 0 and delta.get("LIST", 0) == 0
     # One component follows the pointer (the dag-processor): one GET per refresh, no download.
     assert total <= refreshes * 1.5
