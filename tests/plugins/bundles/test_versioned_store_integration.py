@@ -248,6 +248,27 @@ def test_rollback_brings_the_old_code_back(deployment: Deployment) -> None:
     assert f"* {old[:12]}" in listed
 
 
+def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Deployment) -> None:
+    """Airflow's stale-bundle cleanup (test profile: every 10 s, older than 20 s, keep 2)."""
+    in_use = deployment.deploy("in-use")
+    deployment.wait_visible(in_use)
+    run_id = deployment.run_probe(sleep=80)
+    versions_dir = deployment.state / "airflow/bundles/hangar/versions"
+    newer = []
+    for marker in ("newer-1", "newer-2", "newer-3"):
+        newer.append(deployment.deploy(marker))
+        deployment.wait_visible(newer[-1])
+    deadline = time.monotonic() + 60
+    while newer[0] in {p.name for p in versions_dir.iterdir()} and time.monotonic() < deadline:
+        time.sleep(1)
+    present = {path.name for path in versions_dir.iterdir()}
+    assert deployment.api.run(PROBE, run_id)["state"] == "running"  # its task still uses in_use
+    assert in_use in present, "a version a running task uses was removed"
+    assert newer[-1] in present
+    assert newer[0] not in present, "an unused old version was kept"
+    assert deployment.result(run_id)[1] == "in-use"
+
+
 def test_idle_refreshes_cost_one_small_request_each(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:

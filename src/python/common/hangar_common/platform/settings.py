@@ -39,6 +39,11 @@ _TIMEOUTS = {
     Profile.DEFAULT: (300, 600, 5),
     Profile.TEST: (30, 60, 1),
 }
+# Local bundle versions: (cleanup interval s, age threshold s, versions always kept).
+_BUNDLE_CLEANUP = {
+    Profile.DEFAULT: (1800, 21600, 10),
+    Profile.TEST: (10, 20, 2),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +113,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
     validate(config)
     api_url = f"http://{config.api_host}:{config.api_port}"
     heartbeat_timeout, queued_timeout, min_heartbeat = _TIMEOUTS[config.profile]
+    cleanup_interval, cleanup_age, cleanup_keep = _BUNDLE_CLEANUP[config.profile]
     env = {
         "AIRFLOW_HOME": str(config.airflow_home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -134,6 +140,9 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": str(queued_timeout),
         "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": str(min_heartbeat),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": str(config.bundle_refresh_interval_s),
+        "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_INTERVAL": str(cleanup_interval),
+        "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_AGE_THRESHOLD": str(cleanup_age),
+        "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_MIN_VERSIONS": str(cleanup_keep),
         "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH": str(config.airflow_home / "bundles"),
         "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([bundle_config(config)]),
     }

@@ -25,7 +25,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from airflow.dag_processing.bundles.base import BaseDagBundle, BundleVersion
+from airflow.dag_processing.bundles.base import (
+    BaseDagBundle,
+    BundleVersion,
+    get_bundle_tracking_file,
+)
 
 from hangar_common.bundles.store import PEX_MACHINERY, BundleStore, BundleStoreError
 
@@ -120,6 +124,7 @@ class VersionedStoreDagBundle(BaseDagBundle):
                 self._record(ok=True, current=None, message="no version deployed yet")
                 return
             if pointer.version == local:
+                self._mark_used(local)
                 self._record(ok=True, current=local, message="up to date")
                 return
             self._ensure_unpacked(pointer.version)
@@ -163,6 +168,21 @@ class VersionedStoreDagBundle(BaseDagBundle):
         tmp = self.base_dir / f".{CURRENT_LINK}.{uuid.uuid4().hex}"
         os.symlink(target, tmp)
         os.replace(tmp, link)  # atomic: readers see the old or the new version, never neither
+        if not make_empty:
+            self._mark_used(version)
+
+    def _mark_used(self, version: str) -> None:
+        """Stamp the version's usage-tracking file, as Airflow's task-side version lock does.
+
+        Airflow's stale-bundle cleanup only considers versions with a tracking file: stamping
+        the versions the dag-processor unpacks lets it remove old ones (by age, keeping the
+        newest few), while running tasks' shared locks keep the versions they use.
+        """
+        tracking = get_bundle_tracking_file(bundle_name=self.name, version=version)
+        tracking.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tracking.with_name(f".{version}.{uuid.uuid4().hex}")
+        tmp.write_text(datetime.now(timezone.utc).isoformat(), encoding="utf-8")
+        os.replace(tmp, tracking)
 
     def _record(self, *, ok: bool, current: str | None, message: str) -> None:
         status = {
