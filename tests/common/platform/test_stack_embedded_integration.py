@@ -41,6 +41,25 @@ def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
 
         _screenshot_dag_list(url, api.token, tmp_path)
 
+        # init put config/environment.yaml into Airflow: pool size, connections, variables.
+        assert api.get("pools/default_pool")["slots"] == 16
+        warehouse = api.get("connections/warehouse")
+        assert (warehouse["conn_type"], warehouse["schema"]) == ("postgres", "hangar_warehouse")
+        assert api.get("connections/slack")["conn_type"] == "slackwebhook"
+        assert api.get("variables/dag_number")["value"] == "10"
+        # Re-running init changes nothing and keeps what operators changed.
+        api.session.patch(
+            f"{url}/api/v2/variables/dag_number", json={"key": "dag_number", "value": "3"}
+        ).raise_for_status()
+        again_init = hangar(env, "init")
+        assert again_init.returncode == 0, again_init.stderr
+        assert "created:" not in again_init.stdout and "updated:" not in again_init.stdout
+        assert "unchanged: pool default_pool, connection warehouse" in again_init.stdout
+        assert api.get("variables/dag_number")["value"] == "3"
+        secrets = (state / "secrets.env").read_text()
+        assert (state / "secrets.env").stat().st_mode & 0o077 == 0
+        assert secrets.count("HANGAR_FERNET_KEY=") == 1
+
         again = hangar(env, "up")
         assert again.returncode == 0
         assert "already up" in again.stdout
