@@ -5,6 +5,10 @@ from __future__ import annotations
 import random
 import socket
 
+from hangar_common.net import free_port
+
+__all__ = ["free_port", "free_port_range"]
+
 
 def _is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -13,13 +17,6 @@ def _is_free(port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def free_port_range(count: int) -> int:

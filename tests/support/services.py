@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
 
 from hangar_common.environment import HangarEnvironment
+from hangar_common.net import free_port
 
 
 def service_env() -> HangarEnvironment:
@@ -14,8 +14,5 @@ def service_env() -> HangarEnvironment:
 
 
 def closed_port() -> int:
-    """A loopback port that nothing listens on (bound, then released, by this process)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    """A loopback port that nothing listens on."""
+    return free_port()

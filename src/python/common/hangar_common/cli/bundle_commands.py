@@ -6,15 +6,18 @@ import argparse
 from pathlib import Path
 
 from hangar_common.bundles import deploy
-from hangar_common.bundles.store import BundleStoreError
+from hangar_common.bundles.store import BundleStore, BundleStoreError
 from hangar_common.environment import merged_environment
 from hangar_common.project import find_project_root
 
 
-def cmd_deploy(args: argparse.Namespace) -> int:
+def _project_store() -> tuple[Path, BundleStore]:
     root = find_project_root()
-    env = merged_environment(root)
-    store = deploy.open_store(env, root)
+    return root, deploy.open_store(merged_environment(root), root)
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    root, store = _project_store()
     artifact_path = Path(args.artifact) if args.artifact else deploy.build_artifact(root)
     artifact = artifact_path.read_bytes()
     changes = deploy.changes_against_current(store, artifact)
@@ -35,8 +38,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_versions(args: argparse.Namespace) -> int:
-    root = find_project_root()
-    store = deploy.open_store(merged_environment(root), root)
+    root, store = _project_store()
     pointer = store.current()
     versions = store.versions()
     if not versions:
@@ -52,8 +54,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    root = find_project_root()
-    store = deploy.open_store(merged_environment(root), root)
+    _, store = _project_store()
     pointer = store.current()
     target = args.version or (pointer.previous if pointer else None)
     if not target:

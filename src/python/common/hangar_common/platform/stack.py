@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 
+from hangar_common.doctor.checks import check_postgres, check_redis
 from hangar_common.environment import ConfigurationError
 from hangar_common.platform import throwaway
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
@@ -323,26 +324,12 @@ def _tail(proc: subprocess.CompletedProcess[str], lines: int = 20) -> str:
 
 
 def _postgres_answers(url: str) -> bool:
-    import psycopg
-
-    server = urlsplit(url)
-    try:
-        psycopg.connect(urlunsplit(server._replace(path="/postgres")), connect_timeout=3).close()
-    except psycopg.Error:
-        return False
-    return True
+    """Does the server of ``url`` accept connections (its database may not exist yet)?"""
+    return check_postgres(urlunsplit(urlsplit(url)._replace(path="/postgres"))).ok
 
 
 def _redis_answers(url: str) -> bool:
-    import redis
-
-    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-    finally:
-        client.close()
+    return check_redis(url).ok
 
 
 def _wait_for_services(config: PlatformConfig, timeout: float) -> None:

@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from hangar_common.environment import ConfigurationError
+from hangar_common.net import free_port
 from hangar_common.platform.config import StatePaths
 from hangar_common.platform.processes import Program
 
 POSTGRES_USER = "postgres"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def find_postgres_bin(env: Mapping[str, str]) -> Path | None:
