@@ -99,3 +99,18 @@ def _screenshot_dag_list(url: str, token: str, tmp_path: Path) -> None:
         page.screenshot(target)
     png = target.read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+def test_environment_file_needing_an_unset_secret_fails_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "environment.yaml"
+    config.write_text(
+        "connections:\n  db:\n    conn_type: postgres\n    password: ${HANGAR_TEST_DB_PASSWORD}\n"
+    )
+    env = stack_env(tmp_path / "state", HANGAR_ENVIRONMENT_FILE=str(config))
+    up = hangar(env, "up", "--timeout", "30")
+    assert up.returncode == 2
+    assert "connections.db.password needs HANGAR_TEST_DB_PASSWORD" in up.stderr
+    assert processes_of(tmp_path / "state") == []
+    assert not (tmp_path / "state" / "airflow" / "airflow.db").exists()

@@ -19,6 +19,7 @@ from hangar_common.doctor.checks import check_postgres, check_redis
 from hangar_common.environment import ConfigurationError
 from hangar_common.platform import throwaway
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
+from hangar_common.platform.environment_spec import load_environment
 from hangar_common.platform.health import read_health, unhealthy_components, wait_until_healthy
 from hangar_common.platform.processes import WORKER_LOG_PORT_BASE, Program, programs
 from hangar_common.platform.secrets import ADMIN_PASSWORD, ensure_secrets_file, load_secrets
@@ -83,6 +84,8 @@ class StackManager:
         """Idempotent set-up: state folder, secrets, metadata DB, admin user, pools, connections."""
         config = self.config(stack)
         validate(config)  # before anything is written
+        # The environment file too: a missing secret or a typo fails here, not after a migration.
+        load_environment(self.environment_file, self._process_env(stack))
         done: list[str] = []
         for folder in (self.paths.root, self.paths.run, self.paths.logs, config.plugins_folder):
             folder.mkdir(parents=True, exist_ok=True)
