@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import requests
@@ -10,6 +12,11 @@ import requests
 from hangar_common.platform.api_client import AirflowApi
 from tests.support.browser import chromium_page, open_logged_in
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
+
+POLICY_PROBE = (
+    "from airflow.settings import get_policy_plugin_manager as m\n"
+    "print(*[i.function.__module__ for i in m().hook.dag_policy.get_hookimpls()])"
+)
 
 
 def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
@@ -76,6 +83,17 @@ def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
     stopped = hangar(env, "status")
     assert stopped.returncode == 1
     assert "STOPPED" in stopped.stdout
+    # Every Airflow process of the stack registers Hangar's cluster policy.
+    probe = subprocess.run(
+        [sys.executable, "-m", "hangar_common.platform.entrypoint", "python", "-c", POLICY_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert "hangar_plugins.policies" in probe.stdout.split()
     # SQLite metadata DB and every log stayed inside the one state folder.
     assert (state / "airflow" / "airflow.db").is_file()
     assert (state / "logs" / "scheduler.log").is_file()
