@@ -76,7 +76,8 @@ def artifact_files(artifact: bytes) -> dict[str, str]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    # Microseconds: versions published within one second must still list in publish order.
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 class BundleStore:
@@ -182,13 +183,13 @@ class BundleStore:
         """Move the pointer to an existing, intact version (verified before the move)."""
         self.fetch(version)
         before = self.current()
-        pointer = Pointer(
-            version=version,
-            previous=before.version if before and before.version != version else None,
-            updated_at=_now(),
-        )
-        if before and before.version == version:
-            pointer = Pointer(version=version, previous=before.previous, updated_at=_now())
+        if before is None:
+            previous = None
+        elif before.version == version:
+            previous = before.previous  # re-pointing at current keeps the rollback target
+        else:
+            previous = before.version
+        pointer = Pointer(version=version, previous=previous, updated_at=_now())
         self._write(self._path(POINTER), json.dumps(asdict(pointer)).encode())
         return pointer
 
