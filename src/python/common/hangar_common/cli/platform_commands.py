@@ -62,9 +62,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_smoke(args: argparse.Namespace) -> int:
     manager = _manager(args)
-    url = args.api_url or f"http://{manager.config(Stack.EMBEDDED).api_host}:" + str(
-        manager.config(Stack.EMBEDDED).api_port
-    )
+    url = args.api_url or manager.config(Stack.EMBEDDED).api_url
     api = AirflowApi(url, "admin", manager.admin_password())
     dag_id = "platform_smoke_check"
     api.wait_for_dag(dag_id, timeout=args.timeout)

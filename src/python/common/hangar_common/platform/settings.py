@@ -82,6 +82,11 @@ class PlatformConfig:
     # Per process: each Celery worker on one host needs its own log-server port.
     worker_log_server_port: int | None = None
 
+    @property
+    def api_url(self) -> str:
+        """Where every component and client reaches the API server."""
+        return f"http://{self.api_host}:{self.api_port}"
+
 
 def sqlalchemy_url(postgres_url: str) -> str:
     """``postgresql://...`` as SQLAlchemy's psycopg2 URL (Airflow's metadata DB driver)."""
@@ -111,7 +116,7 @@ def validate(config: PlatformConfig) -> None:
 def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dict[str, str]:
     """The ``AIRFLOW__*`` environment of every Airflow process of ``config``'s topology."""
     validate(config)
-    api_url = f"http://{config.api_host}:{config.api_port}"
+    api_url = config.api_url
     heartbeat_timeout, queued_timeout, min_heartbeat = _TIMEOUTS[config.profile]
     cleanup_interval, cleanup_age, cleanup_keep = _BUNDLE_CLEANUP[config.profile]
     env = {

@@ -153,7 +153,7 @@ class StackManager:
     def up(self, stack: Stack, *, workers: int, timeout: float) -> UpResult:
         config = self.config(stack)
         validate(config)
-        api_url = f"http://{config.api_host}:{config.api_port}"
+        api_url = config.api_url
         running = self.running_stack()
         if running is not None:
             return UpResult(

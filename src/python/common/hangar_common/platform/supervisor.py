@@ -167,9 +167,6 @@ class Supervisor:
         for name in names:
             rpc.startProcess(name, False)
 
-    def signal(self, name: str, signal_name: str) -> None:
-        self._rpc().signalProcess(name, signal_name)
-
     def shutdown(self, timeout: float = 90) -> None:
         """Stop every program (process groups included), then supervisord; wait for its exit."""
         pid = self.pid()
