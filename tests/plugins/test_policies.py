@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
@@ -58,3 +59,70 @@ def test_dev_allows_zero_retries(
     bag = _parse(tmp_path)
     assert sorted(bag.dags) == ["good", "no_retries"]
     assert [Path(path).name for path in bag.import_errors] == ["ownerless.py"]
+
+
+SCHEDULED = """
+import pendulum
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+with DAG("{dag_id}", schedule="@daily", start_date=pendulum.datetime(2026, 1, 1),
+         tags=["owner:data-eng"{tags}], default_args={{"retries": 1}}{catchup}):
+    EmptyOperator(task_id="t")
+"""
+
+
+def test_schedule_without_explicit_catchup_is_rejected(
+    tmp_path: Path, policy_registered: None
+) -> None:
+    (tmp_path / "implicit.py").write_text(SCHEDULED.format(dag_id="implicit", tags="", catchup=""))
+    (tmp_path / "explicit.py").write_text(
+        SCHEDULED.format(dag_id="explicit", tags="", catchup=", catchup=False")
+    )
+    bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    assert sorted(bag.dags) == ["explicit"]
+    [message] = bag.import_errors.values()
+    assert "DAG 'implicit' has a schedule but no explicit catchup (line 6)" in message
+    assert "pass catchup=True to backfill missed intervals or catchup=False" in message
+
+
+def test_owner_tag_and_alerts_are_defaults_every_dag_gets(
+    tmp_path: Path, policy_registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hangar_plugins.alerts.messages import AlertEvent
+    from hangar_plugins.alerts.slack import HangarSlackNotifier
+
+    monkeypatch.delenv("AIRFLOW__HANGAR__ALERT_ON_RETRY", raising=False)
+    for dag_id, tags in (("plain", ""), ("chatty", ', "alert:retry", "alert:success"')):
+        (tmp_path / f"{dag_id}.py").write_text(
+            SCHEDULED.format(dag_id=dag_id, tags=tags, catchup=", catchup=False")
+        )
+    bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    assert bag.import_errors == {}
+
+    def events(callbacks: Any) -> list[AlertEvent]:
+        return [c.event for c in callbacks or () if isinstance(c, HangarSlackNotifier)]
+
+    plain, chatty = bag.dags["plain"], bag.dags["chatty"]
+    assert plain.get_task("t").owner == "data-eng"  # from the owner: tag
+    assert events(plain.get_task("t").on_failure_callback) == [AlertEvent.TASK_FAILED]
+    assert events(plain.get_task("t").on_retry_callback) == []
+    assert events(plain.on_failure_callback) == [AlertEvent.DAG_FAILED]
+    assert events(plain.on_success_callback) == []
+    assert events(chatty.get_task("t").on_retry_callback) == [AlertEvent.TASK_RETRY]
+    assert events(chatty.on_success_callback) == [AlertEvent.DAG_SUCCEEDED]
+    # What the scheduler reads (serialized) to send DAG callbacks to the dag-processor:
+    assert (plain.has_on_failure_callback, plain.has_on_success_callback) == (True, False)
+    assert chatty.has_on_success_callback
+
+
+def test_retry_alerts_for_every_dag_when_the_platform_asks(
+    tmp_path: Path, policy_registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hangar_plugins.alerts.messages import AlertEvent
+
+    monkeypatch.setenv("AIRFLOW__HANGAR__ALERT_ON_RETRY", "True")
+    (tmp_path / "d.py").write_text(SCHEDULED.format(dag_id="d", tags="", catchup=", catchup=True"))
+    bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    callbacks: Any = bag.dags["d"].get_task("t").on_retry_callback
+    assert [c.event for c in callbacks] == [AlertEvent.TASK_RETRY]

@@ -21,11 +21,13 @@ def test_checked_in_config_resolves_with_defaults_only() -> None:
 
 
 def test_secrets_and_sizes_come_from_the_environment() -> None:
-    env = {"HANGAR_DEFAULT_POOL_SLOTS": "64", "HANGAR_SLACK_WEBHOOK_TOKEN": "T0/B0/x"}
+    env = {"HANGAR_DEFAULT_POOL_SLOTS": "64", "HANGAR_SLACK_TOKEN": "xoxb-test"}
     spec = load_environment(repo_root() / "config/environment.yaml", env)
     assert spec.pools[0].slots == 64
     slack = next(conn for conn in spec.connections if conn.conn_id == "slack")
-    assert slack.password == "T0/B0/x"
+    assert slack.password == "xoxb-test"
+    assert slack.conn_type == "slack"
+    assert slack.extra == {"base_url": "https://slack.com/api/"}
 
 
 def test_required_reference_names_the_variable() -> None:

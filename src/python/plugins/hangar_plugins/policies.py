@@ -1,8 +1,16 @@
-"""Hangar's cluster policies: rules every DAG must follow, enforced by Airflow at parse time.
+"""Hangar's cluster policies: defaults every DAG gets and rules every DAG must follow.
 
-Registered on every component through ``airflow_local_settings`` (written by ``./hangar init`` into
-``$AIRFLOW_HOME/config``, and baked into the image). A DAG that breaks a rule is rejected with an
-import error that says what to fix; the other DAGs of the bundle load normally.
+Registered on every component through ``airflow_local_settings`` (written by ``./hangar init``
+into ``$AIRFLOW_HOME/config``, and baked into the image), so the platform enforces them, not
+only the test suite. At parse time each DAG:
+
+1. gets its defaults: tasks without an owner take the DAG's ``owner:<name>`` tag; every task and
+   the DAG run get the Slack failure alert (retry/success alerts where asked; see
+   :mod:`hangar_plugins.alerts.attach`). Default retries come from ``[core]
+   default_task_retries``, which the platform sets.
+2. is checked: no tags, a task without owner, retries 0 outside ``HANGAR_ENV=dev``, or a
+   schedule without an explicit ``catchup`` reject the DAG with an import error that says what
+   to fix; the other DAGs of the bundle load normally.
 """
 
 from __future__ import annotations
@@ -13,23 +21,43 @@ from typing import TYPE_CHECKING
 from airflow.exceptions import AirflowClusterPolicyViolation
 from airflow.policies import hookimpl
 
-from hangar_common.dag_rules import rule_violations
+from hangar_common.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
+from hangar_plugins.alerts.attach import attach_alerts
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG
 
 # HANGAR_ENV=dev allows retries=0 (fast feedback while developing); everywhere else tasks retry.
 DEV_ENVIRONMENTS = frozenset({"dev"})
+OWNER_TAG_PREFIX = "owner:"
 
 
 def min_retries() -> int:
     return 0 if os.environ.get("HANGAR_ENV", "").strip() in DEV_ENVIRONMENTS else 1
 
 
+def owner_from_tags(dag: DAG) -> str | None:
+    for tag in sorted(dag.tags or ()):
+        if tag.startswith(OWNER_TAG_PREFIX) and tag[len(OWNER_TAG_PREFIX) :].strip():
+            return tag[len(OWNER_TAG_PREFIX) :].strip()
+    return None
+
+
+def apply_default_owner(dag: DAG) -> None:
+    owner = owner_from_tags(dag)
+    if owner is None:
+        return
+    for task in dag.tasks:
+        if (task.owner or "").strip() in ("", AIRFLOW_DEFAULT_OWNER):
+            task.owner = owner
+
+
 @hookimpl
 def dag_policy(dag: DAG) -> None:
+    apply_default_owner(dag)
     problems = rule_violations(dag, min_retries=min_retries())
     if problems:
         raise AirflowClusterPolicyViolation(
             f"DAG {dag.dag_id!r} rejected by Hangar's cluster policy: " + "; ".join(problems)
         )
+    attach_alerts(dag)

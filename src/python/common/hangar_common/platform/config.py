@@ -117,4 +117,16 @@ def load_platform_config(
         worker_log_server_port=(
             _int(env, "HANGAR_WORKER_LOG_SERVER_PORT", 8793, 1, 65535) if worker_port else None
         ),
+        default_task_retries=_int(env, "HANGAR_DEFAULT_TASK_RETRIES", 2, 0, 100),
+        alert_channel=env.get("HANGAR_ALERT_CHANNEL", "").strip() or "#data-alerts",
+        alert_on_retry=_bool(env, "HANGAR_ALERT_ON_RETRY"),
     )
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigurationError(f"{name}={raw!r} must be true or false")

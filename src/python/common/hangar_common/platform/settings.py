@@ -81,6 +81,10 @@ class PlatformConfig:
     bundle_store_conn_id: str = "object_storage"
     # Per process: each Celery worker on one host needs its own log-server port.
     worker_log_server_port: int | None = None
+    # Defaults every DAG gets (retries through Airflow's own default; alerts: hangar_plugins).
+    default_task_retries: int = 2
+    alert_channel: str = "#data-alerts"
+    alert_on_retry: bool = False
 
     @property
     def api_url(self) -> str:
@@ -150,6 +154,9 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_MIN_VERSIONS": str(cleanup_keep),
         "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH": str(config.airflow_home / "bundles"),
         "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([bundle_config(config)]),
+        "AIRFLOW__CORE__DEFAULT_TASK_RETRIES": str(config.default_task_retries),
+        "AIRFLOW__HANGAR__ALERT_CHANNEL": config.alert_channel,
+        "AIRFLOW__HANGAR__ALERT_ON_RETRY": str(config.alert_on_retry),
     }
     if config.stack is Stack.EMBEDDED:
         env.update(

@@ -1,0 +1,28 @@
+"""Platform-wide alert settings, from Airflow's config section ``[hangar]``.
+
+``./hangar`` and the image set them from ``HANGAR_ALERT_CHANNEL`` and ``HANGAR_ALERT_ON_RETRY``
+(see :mod:`hangar_common.platform.settings`).
+"""
+
+from __future__ import annotations
+
+DEFAULT_CHANNEL = "#data-alerts"
+SLACK_CONN_ID = "slack"
+
+
+def default_channel() -> str:
+    from airflow.configuration import conf
+
+    return conf.get("hangar", "alert_channel", fallback=DEFAULT_CHANNEL) or DEFAULT_CHANNEL
+
+
+def alert_on_retry() -> bool:
+    from airflow.configuration import conf
+
+    return conf.getboolean("hangar", "alert_on_retry", fallback=False)
+
+
+def api_base_url() -> str:
+    from airflow.configuration import conf
+
+    return conf.get("api", "base_url", fallback="http://localhost:8080/")

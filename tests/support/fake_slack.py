@@ -1,0 +1,89 @@
+"""A local stand-in for Slack's Web API that records each request exactly as it arrives.
+
+Slack itself cannot be reached from tests; the provider's real client (slack_sdk's WebClient,
+through SlackHook/SlackNotifier) talks to this server when the ``slack`` connection's
+``base_url`` points here. Answers ``{"ok": true}`` as Slack does for ``chat.postMessage``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass(frozen=True)
+class SlackRequest:
+    method: str  # the Web API method, e.g. "chat.postMessage"
+    headers: dict[str, str]
+    body: dict[str, Any]
+    received_at: float  # time.time()
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.requests: list[SlackRequest] = []
+        self._lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    body = json.loads(raw or "{}")
+                else:
+                    body = dict(parse_qsl(raw))
+                request = SlackRequest(
+                    method=self.path.rsplit("/", 1)[-1],
+                    headers={key.lower(): value for key, value in self.headers.items()},
+                    body=body,
+                    received_at=time.time(),
+                )
+                with fake._lock:
+                    fake.requests.append(request)
+                answer = json.dumps({"ok": True, "channel": body.get("channel"), "ts": "1.0"})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(answer.encode())
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+
+    def messages(self) -> list[SlackRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.method == "chat.postMessage"]
+
+    def wait_for(self, predicate: Any, timeout: float) -> list[SlackRequest]:
+        """Messages matching ``predicate`` once at least one arrived (or [] after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [message for message in self.messages() if predicate(message)]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+
+    def __enter__(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
