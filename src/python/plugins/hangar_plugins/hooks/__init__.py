@@ -1,0 +1,1 @@
+"""Hooks for the systems Hangar pipelines talk to."""

@@ -1,0 +1,150 @@
+"""The PostgreSQL warehouse: idempotent bulk loads (COPY into staging, then one UPSERT)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SEQ = "_hangar_seq"  # staging-only column: the order rows arrived in (the last one wins)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What one load did: rows staged, and of those, rows inserted and rows changed."""
+
+    staged: int
+    inserted: int
+    updated: int
+
+    @property
+    def unchanged(self) -> int:
+        return self.staged - self.inserted - self.updated
+
+
+def checked_identifier(name: str, *, what: str = "identifier") -> str:
+    """``name`` if it is a plain SQL identifier; a clear error otherwise (no quoting games)."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"{what} {name!r} must match [A-Za-z_][A-Za-z0-9_]*")
+    return name
+
+
+def _table_parts(table: str) -> tuple[str, ...]:
+    parts = tuple(table.split("."))
+    if len(parts) > 2:
+        raise ValueError(f"table {table!r} must be 'table' or 'schema.table'")
+    return tuple(checked_identifier(part, what="table name part") for part in parts)
+
+
+def upsert_sql(table: str, columns: Sequence[str], keys: Sequence[str]) -> str:
+    """The statement moving the staging table into ``table``: new keys inserted, changed rows
+    updated, identical rows left alone (so a re-run writes nothing), duplicates in one load
+    resolved to the last row."""
+    target = ".".join(f'"{part}"' for part in _table_parts(table))
+    cols = [checked_identifier(c, what="column") for c in columns]
+    key_cols = [checked_identifier(k, what="key column") for k in keys]
+    missing = set(key_cols) - set(cols)
+    if not key_cols or missing:
+        raise ValueError(f"key columns {sorted(missing) or '[]'} must be among the loaded columns")
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    key_list = ", ".join(f'"{k}"' for k in key_cols)
+    others = [c for c in cols if c not in key_cols]
+    if others:
+        assignments = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in others)
+        current = ", ".join(f'{target}."{c}"' for c in others)
+        incoming = ", ".join(f'EXCLUDED."{c}"' for c in others)
+        on_conflict = (
+            f"DO UPDATE SET {assignments} WHERE ROW({current}) IS DISTINCT FROM ROW({incoming})"
+        )
+    else:
+        on_conflict = "DO NOTHING"
+    return (
+        f"WITH upserted AS ("
+        f" INSERT INTO {target} ({col_list})"
+        f" SELECT DISTINCT ON ({key_list}) {col_list} FROM hangar_stage"
+        f" ORDER BY {key_list}, {_SEQ} DESC"
+        f" ON CONFLICT ({key_list}) {on_conflict}"
+        f" RETURNING (xmax = 0) AS inserted)"
+        f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+        f" FROM upserted"
+    )
+
+
+class WarehouseHook(PostgresHook):
+    """:class:`PostgresHook` for the ``warehouse`` connection, with idempotent bulk loads.
+
+    :param postgres_conn_id: the warehouse connection (``warehouse``, created by init).
+    """
+
+    default_conn_name = "warehouse"
+    hook_name = "Hangar warehouse"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("postgres_conn_id", self.default_conn_name)
+        super().__init__(*args, **kwargs)
+
+    def upsert_batches(
+        self, *, table: str, keys: Sequence[str], batches: Iterable[pa.RecordBatch]
+    ) -> UpsertResult:
+        """Load ``batches`` into ``table`` in one transaction: COPY into a temporary staging
+        table batch by batch (memory stays at one batch), then one UPSERT on ``keys``.
+
+        The target table must exist with a unique constraint on ``keys``. Nothing is visible
+        to readers until the whole load commits; a failure leaves the table as it was.
+        """
+        from pyarrow import csv
+
+        iterator = iter(batches)
+        first = next(iterator, None)
+        if first is None:
+            return UpsertResult(0, 0, 0)
+        columns = [checked_identifier(name, what="column") for name in first.schema.names]
+        statement = upsert_sql(table, columns, keys)  # validates before touching the database
+        target = ".".join(f'"{part}"' for part in _table_parts(table))
+        col_list = ", ".join(f'"{c}"' for c in columns)
+        options = csv.WriteOptions(include_header=False)
+        staged = 0
+        conn: Any = self.get_conn()  # psycopg 3 connection (the provider's protocol omits COPY)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(
+                    f"CREATE TEMP TABLE hangar_stage ON COMMIT DROP AS"
+                    f" SELECT {col_list} FROM {target} WITH NO DATA"
+                )
+                cur.execute(f"ALTER TABLE hangar_stage ADD COLUMN {_SEQ} bigserial")
+                with cur.copy(f"COPY hangar_stage ({col_list}) FROM STDIN (FORMAT csv)") as copy:
+                    for batch in _chain(first, iterator):
+                        if batch.schema.names != first.schema.names:
+                            raise ValueError(
+                                f"batch columns {batch.schema.names} differ from the first "
+                                f"batch's {first.schema.names}"
+                            )
+                        buffer = io.BytesIO()
+                        csv.write_csv(batch, buffer, options)
+                        copy.write(buffer.getvalue())
+                        staged += batch.num_rows
+                cur.execute(statement)
+                inserted, updated = cur.fetchone()
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
+        self.log.info(
+            "Loaded %s: %d rows staged, %d inserted, %d updated", table, staged, inserted, updated
+        )
+        return UpsertResult(staged, int(inserted), int(updated))
+
+
+def _chain(first: pa.RecordBatch, rest: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
+    yield first
+    yield from rest

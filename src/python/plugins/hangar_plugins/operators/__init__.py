@@ -1,0 +1,1 @@
+"""Operators Hangar pipelines use (provider operators extended, warehouse loads)."""
