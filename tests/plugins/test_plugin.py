@@ -10,3 +10,23 @@ def test_plugin_registers_hangar_macros() -> None:
     assert issubclass(HangarPlugin, AirflowPlugin)
     assert HangarPlugin.name == "hangar"
     assert partition_path in HangarPlugin.macros
+
+
+def test_plugin_adds_the_hangar_page_to_the_ui_nav() -> None:
+    plugin = HangarPlugin()
+    [view] = plugin.external_views
+    assert (view["href"], view["destination"], view["url_route"]) == ("hangar/", "nav", "hangar")
+    [app] = plugin.fastapi_apps
+    assert app["url_prefix"] == "/hangar"
+
+
+def test_the_page_refuses_requests_without_credentials() -> None:
+    from fastapi.testclient import TestClient
+
+    from hangar_plugins.ui.app import app
+
+    client = TestClient(app)
+    for path in ("/", "/status.json"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.json() == {"detail": "Not authenticated"}

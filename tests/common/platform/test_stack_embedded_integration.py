@@ -52,7 +52,7 @@ def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
         assert api.get("pools/default_pool")["slots"] == 16
         warehouse = api.get("connections/warehouse")
         assert (warehouse["conn_type"], warehouse["schema"]) == ("postgres", "hangar_warehouse")
-        assert api.get("connections/slack")["conn_type"] == "slackwebhook"
+        assert api.get("connections/slack")["conn_type"] == "slack"
         assert api.get("variables/dag_number")["value"] == "10"
         # Re-running init changes nothing and keeps what operators changed.
         api.session.patch(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import statistics
 import time
 import zipfile
@@ -15,9 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from hangar_common.bundles.store import POINTER, BundleStore
 from hangar_common.platform.api_client import AirflowApi
+from tests.support.browser import chromium_page, open_logged_in
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.pex import packaged_pex
 from tests.support.postgres import scratch_database
@@ -246,6 +249,43 @@ def test_rollback_brings_the_old_code_back(deployment: Deployment) -> None:
     assert deployment.result(deployment.run_probe())[1:] == ("before-rollback", old)
     listed = hangar(deployment.env, "versions").stdout
     assert f"* {old[:12]}" in listed
+
+
+def test_hangar_page_shows_the_real_versions_only_with_auth(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    url = api_url(deployment.env)
+    assert requests.get(f"{url}/hangar/", timeout=10).status_code == 401
+    forged = {"Authorization": "Bearer not-a-token"}
+    assert requests.get(f"{url}/hangar/status.json", headers=forged, timeout=10).status_code == 403
+
+    current = deployment.store.current()
+    assert current is not None
+    deployment.wait_visible(current.version)
+    response = deployment.api.session.get(f"{url}/hangar/status.json", timeout=60)
+    assert response.status_code == 200, response.text
+    status = response.json()
+    [bundle] = status["bundles"]
+    assert bundle["kind"] == "VersionedStoreDagBundle" and bundle["error"] is None
+    newest_first = [manifest.version for manifest in reversed(deployment.store.versions())]
+    assert [v["version"] for v in bundle["versions"]] == newest_first
+    assert [v["version"] for v in bundle["versions"] if v["current"]] == [current.version]
+    assert bundle["parsed_version"] == current.version
+    assert bundle["last_refreshed"] is not None
+    components = {c["component"] for c in status["components"]}
+    assert components == {"scheduler", "dag-processor", "triggerer"}
+    assert [w["name"].split("@")[0] for w in status["workers"] if w["ok"]] == ["worker-1"]
+
+    html = deployment.api.session.get(f"{url}/hangar/", timeout=60).text
+    assert f"current</span></td><td><code>{current.version[:16]}</code>" in html
+
+    with chromium_page() as page:  # the page inside the UI, as a logged-in person sees it
+        open_logged_in(page, url, deployment.api.token, "/plugin/hangar")
+        page.wait_for_text("Hangar")
+        time.sleep(3)  # the page loads in an iframe of the UI
+        target = Path(os.environ.get("HANGAR_SCREENSHOT_DIR") or tmp_path) / "ui-hangar-page.png"
+        page.screenshot(target)
+    assert target.read_bytes().startswith(b"\x89PNG")
 
 
 def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Deployment) -> None:

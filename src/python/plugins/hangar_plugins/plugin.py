@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.plugins_manager import AirflowPlugin
 
 from hangar_plugins.macros import partition_path
 
 
+def _fastapi_apps() -> list[dict[str, Any]]:
+    # Imported lazily: only the API server serves the page; workers load macros only.
+    from hangar_plugins.ui.app import URL_PREFIX, app
+
+    return [{"app": app, "url_prefix": URL_PREFIX, "name": "Hangar"}]
+
+
 class HangarPlugin(AirflowPlugin):
-    """Registers Hangar's macros as ``macros.hangar``."""
+    """Registers Hangar's macros (``macros.hangar``) and the Hangar page of the UI."""
 
     name = "hangar"
     macros = [partition_path]
+    external_views = [
+        {
+            "name": "Hangar",
+            # Relative (no leading slash): resolved against the UI's base URL.
+            "href": "hangar/",
+            "destination": "nav",
+            "url_route": "hangar",
+        }
+    ]
+
+    @property
+    def fastapi_apps(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        return _fastapi_apps()

@@ -120,6 +120,7 @@ def load_platform_config(
         default_task_retries=_int(env, "HANGAR_DEFAULT_TASK_RETRIES", 2, 0, 100),
         alert_channel=env.get("HANGAR_ALERT_CHANNEL", "").strip() or "#data-alerts",
         alert_on_retry=_bool(env, "HANGAR_ALERT_ON_RETRY"),
+        lake_url=env.get("HANGAR_LAKE_URL", "").strip() or "s3://hangar-lake",
     )
 
 

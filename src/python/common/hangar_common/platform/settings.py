@@ -85,6 +85,8 @@ class PlatformConfig:
     default_task_retries: int = 2
     alert_channel: str = "#data-alerts"
     alert_on_retry: bool = False
+    # Where pipelines keep raw, Parquet and quarantine files (the object_storage connection).
+    lake_url: str = "s3://hangar-lake"
 
     @property
     def api_url(self) -> str:
@@ -157,6 +159,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__CORE__DEFAULT_TASK_RETRIES": str(config.default_task_retries),
         "AIRFLOW__HANGAR__ALERT_CHANNEL": config.alert_channel,
         "AIRFLOW__HANGAR__ALERT_ON_RETRY": str(config.alert_on_retry),
+        "AIRFLOW__HANGAR__LAKE_URL": config.lake_url,
     }
     if config.stack is Stack.EMBEDDED:
         env.update(

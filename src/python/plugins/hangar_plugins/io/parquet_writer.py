@@ -8,6 +8,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from hangar_plugins.io.publish import publish_file
+
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -72,21 +74,6 @@ class ObjectStorageParquetWriter:
             self._writer.close()
             if exc_type is None:
                 self.bytes_written = self._spool.stat().st_size
-                self._publish(self._spool)
+                publish_file(self._spool, self.destination)
         finally:
             self._spool.unlink(missing_ok=True)
-
-    def _publish(self, spool: Path) -> None:
-        fs = self.destination.fs
-        target = self.destination.path
-        parent = target.rsplit("/", 1)[0]
-        protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
-        if "file" in protocols or "local" in protocols:
-            # A local rename is atomic; a copy is not: upload beside the target, then rename.
-            fs.makedirs(parent, exist_ok=True)
-            partial = f"{target}.inprogress"
-            fs.put_file(str(spool), partial)
-            os.replace(partial, target)
-        else:
-            # Object stores publish an object only when its (multipart) upload completes.
-            fs.put_file(str(spool), target)

@@ -1,0 +1,1 @@
+"""CSV ingestion: dataset definitions and the streaming CSV → Parquet conversion."""

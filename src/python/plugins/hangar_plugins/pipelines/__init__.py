@@ -1,0 +1,1 @@
+"""Task logic and DAG factories of Hangar's pipelines (DAG files stay declarative)."""

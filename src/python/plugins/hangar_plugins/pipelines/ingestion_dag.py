@@ -1,0 +1,86 @@
+"""Build one ingestion DAG per dataset of ``datasets.yaml`` (a new dataset is config)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, task
+from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetable
+
+from hangar_common.defaults import default_task_args
+from hangar_common.ingestion.datasets import Dataset
+from hangar_plugins.operators.warehouse_upsert import WarehouseUpsertOperator
+from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
+
+DOC = """
+### Ingest `{name}`
+
+{description}
+
+1. `download_source`: `{url}` (HTTP connection `{conn}`) → `raw/{name}/<partition>/source.csv`
+2. `convert_to_parquet`: typed Parquet → `parquet/{name}/<partition>/part-0.parquet`; malformed
+   rows with line numbers and reasons → `quarantine/{name}/<partition>/bad_rows.csv`. Fails,
+   loading nothing, when more than {share:.1%} of the rows are malformed.
+3. `create_table` / `load_warehouse`: COPY into staging + UPSERT on {keys} into `{table}`.
+
+Partitions are the data interval's start (`year=/month=/day=`); re-running a day is idempotent.
+"""
+
+
+def build_ingestion_dag(dataset: Dataset) -> DAG:
+    with DAG(
+        dag_id=f"ingest_{dataset.name}",
+        schedule=CronDataIntervalTimetable(dataset.schedule, timezone="UTC"),
+        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        # Backfill past days deliberately (`airflow backfill create`), not on first deploy.
+        catchup=False,
+        max_active_runs=4,
+        tags=["ingestion", f"dataset:{dataset.name}"],
+        default_args=default_task_args(owner=dataset.owner),
+        doc_md=DOC.format(
+            name=dataset.name,
+            description=dataset.description,
+            url=dataset.url,
+            conn=dataset.http_conn_id or "-",
+            share=dataset.max_bad_share,
+            keys=", ".join(dataset.keys),
+            table=dataset.table,
+        ),
+    ) as dag:
+
+        @task
+        def download_source(data_interval_start: Any = None) -> dict[str, Any]:
+            from hangar_plugins.pipelines import ingestion
+
+            paths = ingestion.interval_paths(
+                lake_url(), dataset, data_interval_start, conn_id=LAKE_CONN_ID
+            )
+            url = ingestion.source_url(dataset, data_interval_start)
+            return ingestion.download(url, paths.raw, http_conn_id=dataset.http_conn_id)
+
+        @task
+        def convert_to_parquet(data_interval_start: Any = None) -> dict[str, Any]:
+            from hangar_plugins.pipelines import ingestion
+
+            paths = ingestion.interval_paths(
+                lake_url(), dataset, data_interval_start, conn_id=LAKE_CONN_ID
+            )
+            return ingestion.convert(dataset, paths)
+
+        @task
+        def create_table() -> None:
+            from hangar_plugins.hooks.warehouse import WarehouseHook
+            from hangar_plugins.pipelines.ingestion import create_table_sql
+
+            WarehouseHook().run(create_table_sql(dataset), autocommit=True)
+
+        load = WarehouseUpsertOperator(
+            task_id="load_warehouse",
+            source="{{ ti.xcom_pull(task_ids='convert_to_parquet')['parquet'] }}",
+            source_conn_id=LAKE_CONN_ID,
+            table=dataset.table,
+            keys=dataset.keys,
+        )
+        download_source() >> convert_to_parquet() >> create_table() >> load
+    return dag

@@ -1,0 +1,1 @@
+"""The Hangar page in the Airflow UI: bundle versions, component syncs, import errors, workers."""

@@ -1,0 +1,196 @@
+"""What the Hangar page shows, read from Airflow's metadata DB, the bundle store and Celery.
+
+Runs inside the API server (which owns the metadata DB connection); every source is read
+independently, so one that fails (store unreachable, broker down) is reported on the page
+instead of failing the whole page.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+COMPONENT_JOBS = {
+    "SchedulerJob": "scheduler",
+    "DagProcessorJob": "dag-processor",
+    "TriggererJob": "triggerer",
+}
+
+
+@dataclass(frozen=True)
+class BundleVersion:
+    version: str
+    built_at: str
+    git_commit: str
+    dag_files: int
+    current: bool
+
+
+@dataclass(frozen=True)
+class BundleStatus:
+    name: str
+    kind: str
+    last_refreshed: str | None  # when the dag-processor last refreshed it (Airflow's record)
+    parsed_version: str | None  # the version the dag-processor last parsed
+    versions: list[BundleVersion] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    component: str
+    hostname: str
+    state: str
+    last_heartbeat: str | None
+
+
+@dataclass(frozen=True)
+class ImportErrorStatus:
+    filename: str
+    bundle: str
+    timestamp: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    name: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class PlatformStatus:
+    generated_at: str
+    executor: str
+    bundles: list[BundleStatus]
+    components: list[ComponentStatus]
+    import_errors: list[ImportErrorStatus]
+    workers: list[WorkerStatus]
+    workers_error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _bundle_versions(bundle: Any) -> list[BundleVersion]:
+    store_of = getattr(bundle, "store", None)
+    if store_of is None:
+        return []  # not a versioned bundle (a local folder): no versions to list
+    store = store_of()
+    pointer = store.current()
+    current = pointer.version if pointer else None
+    return [
+        BundleVersion(
+            version=manifest.version,
+            built_at=manifest.built_at,
+            git_commit=manifest.git_commit,
+            dag_files=len(manifest.dag_files),
+            current=manifest.version == current,
+        )
+        for manifest in reversed(store.versions())  # newest first
+    ]
+
+
+def bundle_statuses(session: Any) -> list[BundleStatus]:
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.models.dagbundle import DagBundleModel
+
+    recorded = {row.name: row for row in session.query(DagBundleModel).all()}
+    statuses = []
+    for bundle in DagBundlesManager().get_all_dag_bundles():
+        row = recorded.get(bundle.name)
+        common: dict[str, Any] = {
+            "name": bundle.name,
+            "kind": type(bundle).__name__,
+            "last_refreshed": _iso(row.last_refreshed) if row else None,
+            "parsed_version": row.version if row else None,
+        }
+        try:
+            statuses.append(BundleStatus(**common, versions=_bundle_versions(bundle)))
+        except Exception as exc:  # the store is unreachable: say so, show the rest
+            log.warning("Hangar page: bundle %s versions unavailable: %s", bundle.name, exc)
+            statuses.append(BundleStatus(**common, error=f"{type(exc).__name__}: {exc}"))
+    return statuses
+
+
+def component_statuses(session: Any) -> list[ComponentStatus]:
+    from airflow.jobs.job import Job, JobState
+
+    rows = (
+        session.query(Job)
+        .filter(Job.job_type.in_(COMPONENT_JOBS), Job.state == JobState.RUNNING)
+        .order_by(Job.job_type, Job.hostname, Job.latest_heartbeat.desc())
+        .all()
+    )
+    latest: dict[tuple[str, str], ComponentStatus] = {}
+    for job in rows:
+        key = (job.job_type or "", job.hostname or "")
+        if key not in latest:
+            latest[key] = ComponentStatus(
+                component=COMPONENT_JOBS.get(job.job_type or "", job.job_type or "?"),
+                hostname=job.hostname or "?",
+                state=str(job.state),
+                last_heartbeat=_iso(job.latest_heartbeat),
+            )
+    return sorted(latest.values(), key=lambda c: (c.component, c.hostname))
+
+
+def _last_line(text: str | None) -> str:
+    lines = (text or "").strip().splitlines()
+    return lines[-1].strip() if lines else ""
+
+
+def import_error_statuses(session: Any) -> list[ImportErrorStatus]:
+    from airflow.models.errors import ParseImportError
+
+    rows = session.query(ParseImportError).order_by(ParseImportError.filename).all()
+    return [
+        ImportErrorStatus(
+            filename=row.filename or "?",
+            bundle=row.bundle_name or "?",
+            timestamp=_iso(row.timestamp),
+            message=_last_line(row.stacktrace),
+        )
+        for row in rows
+    ]
+
+
+def celery_workers(timeout: float = 1.0) -> list[WorkerStatus]:
+    """Workers answering a Celery ping now (what Flower's dashboard shows as online)."""
+    from airflow.providers.celery.executors.celery_executor_utils import app
+
+    replies = app.control.ping(timeout=timeout) or []
+    names = {name: "ok" in answer for reply in replies for name, answer in reply.items()}
+    return [WorkerStatus(name=name, ok=ok) for name, ok in sorted(names.items())]
+
+
+def collect(session: Any) -> PlatformStatus:
+    from datetime import timezone
+
+    from airflow.configuration import conf
+
+    executor = conf.get("core", "executor")
+    workers: list[WorkerStatus] = []
+    workers_error = None
+    if "Celery" in executor:
+        try:
+            workers = celery_workers()
+        except Exception as exc:
+            workers_error = f"{type(exc).__name__}: {exc}"
+    return PlatformStatus(
+        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        executor=executor,
+        bundles=bundle_statuses(session),
+        components=component_statuses(session),
+        import_errors=import_error_statuses(session),
+        workers=workers,
+        workers_error=workers_error,
+    )

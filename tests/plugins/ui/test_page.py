@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from hangar_plugins.ui.page import render
+from hangar_plugins.ui.status import (
+    BundleStatus,
+    BundleVersion,
+    ComponentStatus,
+    ImportErrorStatus,
+    PlatformStatus,
+    WorkerStatus,
+)
+
+
+def _status(**overrides: object) -> PlatformStatus:
+    values: dict[str, object] = {
+        "generated_at": "2026-11-21T12:00:00+00:00",
+        "executor": "CeleryExecutor",
+        "bundles": [
+            BundleStatus(
+                name="hangar",
+                kind="VersionedStoreDagBundle",
+                last_refreshed="2026-11-21T11:59:58+00:00",
+                parsed_version="b" * 64,
+                versions=[
+                    BundleVersion("b" * 64, "2026-11-21T11:00:00", "abc1234def567", 3, True),
+                    BundleVersion("a" * 64, "2026-11-20T11:00:00", "0000000aaaaa", 2, False),
+                ],
+            )
+        ],
+        "components": [ComponentStatus("scheduler", "host-1", "running", "2026-11-21T11:59:59")],
+        "import_errors": [
+            ImportErrorStatus("dags/<bad>.py", "hangar", None, "ValueError: <script>")
+        ],
+        "workers": [WorkerStatus("worker-1@host-1", True)],
+    }
+    values.update(overrides)
+    return PlatformStatus(**values)  # type: ignore[arg-type]
+
+
+def test_page_marks_the_current_version_and_lists_every_section() -> None:
+    html = render(_status())
+    assert '<span class="current">current</span></td><td><code>bbbbbbbbbbbbbbbb</code>' in html
+    assert "<code>aaaaaaaaaaaaaaaa</code>" in html
+    assert "Last refreshed by the dag-processor: 2026-11-21T11:59:58+00:00" in html
+    assert "<td>scheduler</td><td>host-1</td><td>running</td>" in html
+    assert "Workers online (1)" in html and "worker-1@host-1" in html
+    assert "DAG import errors (1)" in html
+
+
+def test_every_value_is_escaped() -> None:
+    html = render(_status())
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "dags/&lt;bad&gt;.py" in html
+
+
+def test_local_executor_and_unreachable_sources_are_said_plainly() -> None:
+    local = render(_status(executor="LocalExecutor", workers=[], import_errors=[]))
+    assert "LocalExecutor: tasks run on the scheduler host, no Celery workers." in local
+    assert "None: every DAG file parses." in local
+    broken = render(
+        _status(
+            workers=[],
+            workers_error="OperationalError: broker down",
+            bundles=[BundleStatus("hangar", "VersionedStoreDagBundle", None, None, [], "E: x")],
+        )
+    )
+    assert "Celery did not answer: OperationalError: broker down" in broken
+    assert "Bundle store unavailable: E: x" in broken
+    assert "Last refreshed by the dag-processor: never" in broken
