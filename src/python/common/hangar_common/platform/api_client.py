@@ -48,10 +48,13 @@ class AirflowApi:
             time.sleep(2)
         raise TimeoutError(f"DAG {dag_id} not visible after {timeout} s")
 
-    def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> str:
+    def trigger(
+        self, dag_id: str, conf: dict[str, Any] | None = None, *, logical_date: str | None = None
+    ) -> str:
+        """Start a run (``logical_date``: ISO 8601, for an interval of the past; None: now)."""
         response = self.session.post(
             f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns",
-            json={"logical_date": None, "conf": conf or {}},
+            json={"logical_date": logical_date, "conf": conf or {}},
             timeout=30,
         )
         response.raise_for_status()
@@ -70,6 +73,20 @@ class AirflowApi:
                 return state
             time.sleep(2)
         raise TimeoutError(f"run {run_id} of {dag_id} not finished after {timeout} s")
+
+    def clear_run(
+        self, dag_id: str, run_id: str, *, dry_run: bool = False, only_failed: bool = True
+    ) -> list[str]:
+        """Clear a run's (failed) task instances so they run again; the task ids cleared."""
+        response = self.session.post(
+            f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/clear",
+            json={"dry_run": dry_run, "only_failed": only_failed},
+            timeout=60,
+        )
+        response.raise_for_status()
+        body = response.json()
+        instances = body.get("task_instances", []) if isinstance(body, dict) else []
+        return [str(ti["task_id"]) for ti in instances]
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         result = self.get(
