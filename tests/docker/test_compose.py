@@ -33,6 +33,7 @@ SECRETS = {
     "HANGAR_JWT_SECRET": "jwt-secret-for-the-test",
     "HANGAR_API_SECRET_KEY": "api-secret-for-the-test",
     "HANGAR_ADMIN_PASSWORD": "admin-password-for-the-test",
+    "HANGAR_MAINTENANCE_PASSWORD": "maintenance-password-for-the-test",
 }
 # Settings that say *where* things are: they differ between a laptop and containers by nature.
 LOCATION_SETTINGS = {

@@ -13,7 +13,15 @@ def test_checked_in_config_resolves_with_defaults_only() -> None:
     spec = load_environment(repo_root() / "config/environment.yaml", {})
     assert {pool.name: pool.slots for pool in spec.pools} == {"default_pool": 16}
     connections = {conn.conn_id: conn for conn in spec.connections}
-    assert set(connections) == {"warehouse", "object_storage", "slack"}
+    assert set(connections) == {
+        "warehouse",
+        "object_storage",
+        "slack",
+        "airflow_api",
+        "example_sales",
+        "launches_api",
+        "source_db",
+    }
     assert connections["warehouse"].conn_type == "postgres"
     assert connections["warehouse"].port == 5432
     assert connections["slack"].password is None

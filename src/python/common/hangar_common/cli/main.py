@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import hangar_common
 from hangar_common.bundles.store import BundleStoreError
-from hangar_common.cli import bundle_commands, platform_commands
+from hangar_common.cli import bundle_commands, generate_commands, platform_commands
 from hangar_common.doctor.result import render_table
 from hangar_common.doctor.run import run_checks
 from hangar_common.environment import ConfigurationError, HangarEnvironment
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_cmd_doctor)
     platform_commands.register(commands)
     bundle_commands.register(commands)
+    generate_commands.register(commands)
     return parser
 
 

@@ -121,3 +121,11 @@ def load_environment(path: Path, env: Mapping[str, str]) -> EnvironmentSpec:
     if not isinstance(document, dict):
         raise ConfigurationError(f"{path} must hold a mapping with pools/connections/variables")
     return parse_environment(document, env)
+
+
+def environment_file(env: Mapping[str, str]) -> Path:
+    """``HANGAR_ENVIRONMENT_FILE``, else ``config/environment.yaml`` of ``HANGAR_HOME``."""
+    configured = env.get("HANGAR_ENVIRONMENT_FILE", "").strip()
+    if configured:
+        return Path(configured)
+    return Path(env.get("HANGAR_HOME", "").strip() or ".") / "config" / "environment.yaml"

@@ -15,6 +15,9 @@ FERNET_KEY = "HANGAR_FERNET_KEY"
 JWT_SECRET = "HANGAR_JWT_SECRET"
 API_SECRET_KEY = "HANGAR_API_SECRET_KEY"
 ADMIN_PASSWORD = "HANGAR_ADMIN_PASSWORD"
+# The maintenance DAGs' own API login (restart_failed_runs, initialize_environment). Added to
+# secrets files made before it existed, so it is not required of them: see ensure_secrets_file.
+MAINTENANCE_PASSWORD = "HANGAR_MAINTENANCE_PASSWORD"
 SECRET_NAMES = (FERNET_KEY, JWT_SECRET, API_SECRET_KEY, ADMIN_PASSWORD)
 
 
@@ -30,6 +33,7 @@ def generate() -> dict[str, str]:
         JWT_SECRET: std_secrets.token_urlsafe(48),
         API_SECRET_KEY: std_secrets.token_urlsafe(48),
         ADMIN_PASSWORD: std_secrets.token_urlsafe(12),
+        MAINTENANCE_PASSWORD: std_secrets.token_urlsafe(24),
     }
 
 
@@ -40,6 +44,7 @@ def ensure_secrets_file(path: Path) -> bool:
     connection password unreadable.
     """
     if path.exists():
+        _add_missing(path)
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -57,10 +62,20 @@ def ensure_secrets_file(path: Path) -> bool:
     return True
 
 
+def _add_missing(path: Path) -> None:
+    """Append secrets introduced after ``path`` was made; existing values are never touched."""
+    present = dict(read_dotenv(path))
+    missing = {name: value for name, value in generate().items() if name not in present}
+    if missing:
+        with path.open("a", encoding="utf-8") as handle:
+            for name, value in missing.items():
+                handle.write(f"{name}={value}\n")
+
+
 def load_secrets(env: Mapping[str, str], secrets_file: Path | None) -> PlatformSecrets:
     """Secrets from the environment over ``secrets_file``; raise naming any that is missing."""
     values = dict(read_dotenv(secrets_file)) if secrets_file else {}
-    values.update({name: env[name] for name in SECRET_NAMES if env.get(name)})
+    values.update({name: env[name] for name in (*SECRET_NAMES, MAINTENANCE_PASSWORD) if env.get(name)})
     missing = [name for name in SECRET_NAMES if not values.get(name)]
     if missing:
         where = f" or {secrets_file}" if secrets_file else ""
@@ -73,4 +88,5 @@ def load_secrets(env: Mapping[str, str], secrets_file: Path | None) -> PlatformS
         jwt_secret=values[JWT_SECRET],
         api_secret_key=values[API_SECRET_KEY],
         admin_password=values[ADMIN_PASSWORD],
+        maintenance_password=values.get(MAINTENANCE_PASSWORD, ""),
     )

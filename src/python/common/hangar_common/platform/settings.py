@@ -39,6 +39,8 @@ _TIMEOUTS = {
     Profile.DEFAULT: (300, 600, 5),
     Profile.TEST: (30, 60, 1),
 }
+# Seconds a Variable/Connection read stays cached in the dag-processor's secrets cache.
+_SECRETS_CACHE_TTL = {Profile.DEFAULT: 60, Profile.TEST: 3}
 # Local bundle versions: (cleanup interval s, age threshold s, versions always kept).
 _BUNDLE_CLEANUP = {
     Profile.DEFAULT: (1800, 21600, 10),
@@ -54,6 +56,7 @@ class PlatformSecrets:
     jwt_secret: str
     api_secret_key: str
     admin_password: str
+    maintenance_password: str = ""  # the `maintenance` API user of the maintenance DAGs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +128,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
     api_url = config.api_url
     heartbeat_timeout, queued_timeout, min_heartbeat = _TIMEOUTS[config.profile]
     cleanup_interval, cleanup_age, cleanup_keep = _BUNDLE_CLEANUP[config.profile]
+    secrets_cache_ttl = _SECRETS_CACHE_TTL[config.profile]
     env = {
         "AIRFLOW_HOME": str(config.airflow_home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -142,7 +146,9 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__CORE__AUTH_MANAGER": (
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
         ),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": (
+            "admin:admin,maintenance:op" if secrets.maintenance_password else "admin:admin"
+        ),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
             config.airflow_home / "passwords.json"
         ),
@@ -160,6 +166,9 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__HANGAR__ALERT_CHANNEL": config.alert_channel,
         "AIRFLOW__HANGAR__ALERT_ON_RETRY": str(config.alert_on_retry),
         "AIRFLOW__HANGAR__LAKE_URL": config.lake_url,
+        # Top-level Variable reads (dynamic DAG files) hit Airflow's cache, not the API, per parse.
+        "AIRFLOW__SECRETS__USE_CACHE": "True",
+        "AIRFLOW__SECRETS__CACHE_TTL_SECONDS": str(secrets_cache_ttl),
     }
     if config.stack is Stack.EMBEDDED:
         env.update(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from airflow.models import Connection, Pool, Variable
@@ -21,13 +20,7 @@ from airflow.utils.session import create_session
 
 from hangar_common.environment import ConfigurationError
 from hangar_common.platform.environment_spec import EnvironmentSpec, load_environment
-
-
-@dataclass(kw_only=True)
-class ApplyReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+from hangar_plugins.environment.report import ApplyReport
 
 
 def _connection_fields(conn: Connection) -> tuple[object, ...]:
@@ -105,14 +98,8 @@ def main(argv: list[str]) -> int:
     except ConfigurationError as exc:
         print(f"hangar init: error: {exc}", file=sys.stderr)
         return 2
-    report = apply(spec)
-    for verb, items in (
-        ("created", report.created),
-        ("updated", report.updated),
-        ("unchanged", report.unchanged),
-    ):
-        if items:
-            print(f"{verb}: {', '.join(items)}")
+    for line in apply(spec).lines():
+        print(line)
     return 0
 
 

@@ -1,0 +1,1 @@
+"""``./hangar generate``: DAG files rendered from a template, one per provider and environment."""

@@ -1,0 +1,56 @@
+"""
+### Extract `app_events` incrementally (PostgreSQL → Parquet, Airflow DAG)
+
+Each run copies the source rows whose `occurred_at` falls in its data interval to
+`extracts/app_events/<partition>/part-0.parquet` (server-side cursor, bounded batches). A
+re-run replaces the interval's file; a failed run leaves the previous one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, task
+from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetable
+
+from hangar_common.defaults import default_task_args
+
+SOURCE_TABLE = "public.app_events"
+WATERMARK = "occurred_at"
+
+with DAG(
+    dag_id="extract_app_events",
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    tags=["extraction", "source_db"],
+    default_args=default_task_args(owner="data-eng"),
+    doc_md=__doc__,
+) as extract_app_events:
+
+    @task
+    def extract(data_interval_start: Any = None, data_interval_end: Any = None) -> dict[str, Any]:
+        from airflow.sdk import ObjectStoragePath
+
+        from hangar_plugins.macros import partition_path
+        from hangar_plugins.pipelines.extract import extract_interval
+        from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
+
+        partition = partition_path(data_interval_start)
+        return extract_interval(
+            conn_id="source_db",
+            table=SOURCE_TABLE,
+            watermark=WATERMARK,
+            start=data_interval_start,
+            end=data_interval_end,
+            destination=ObjectStoragePath(
+                f"{lake_url()}/extracts/app_events/{partition}/part-0.parquet",
+                conn_id=LAKE_CONN_ID,
+            ),
+        )
+
+    extract()
+
+if __name__ == "__main__":
+    extract_app_events.test()

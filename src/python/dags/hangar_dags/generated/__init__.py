@@ -1,0 +1,1 @@
+"""Generated DAG files."""

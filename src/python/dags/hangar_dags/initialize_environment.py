@@ -1,0 +1,42 @@
+"""
+### initialize_environment (maintenance Airflow DAG)
+
+Applies `config/environment.yaml` — pools, connections, variables — as `./hangar init` does,
+through the REST API as the `maintenance` user. Idempotent: run it after editing the file.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import DAG, task
+
+from hangar_common.defaults import default_task_args
+
+with DAG(
+    dag_id="initialize_environment",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["maintenance"],
+    default_args=default_task_args(owner="platform"),
+    doc_md=__doc__,
+) as initialize_environment:
+
+    @task
+    def apply_environment() -> dict[str, list[str]]:
+        import os
+
+        from hangar_common.platform.environment_spec import environment_file, load_environment
+        from hangar_plugins.environment.apply_via_api import apply_via_api
+        from hangar_plugins.pipelines.airflow_api import api_from_connection
+
+        spec = load_environment(environment_file(os.environ), os.environ)
+        report = apply_via_api(api_from_connection(), spec)
+        for line in report.lines():
+            print(line)
+        return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+
+    apply_environment()
+
+if __name__ == "__main__":
+    initialize_environment.test()

@@ -1,0 +1,71 @@
+"""
+### Rocket launches (Airflow DAG)
+
+Fetches upcoming launches from the Launch Library 2 API (HTTP connection `launches_api`),
+keeps the answer and every launch image under `launches/<partition>/` in object storage, and
+posts a summary to Slack (`slack` connection, channel from `slack:` tag / default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, task
+
+from hangar_common.defaults import default_task_args
+
+with DAG(
+    dag_id="rocket_launches",
+    schedule="0 8 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["example", "http", "slack:#launches"],
+    default_args=default_task_args(owner="data-eng"),
+    doc_md=__doc__,
+) as rocket_launches:
+
+    def _folder(logical_date: Any) -> Any:
+        from airflow.sdk import ObjectStoragePath
+
+        from hangar_plugins.macros import partition_path
+        from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
+
+        return ObjectStoragePath(
+            f"{lake_url()}/launches/{partition_path(logical_date)}", conn_id=LAKE_CONN_ID
+        )
+
+    @task
+    def fetch(logical_date: Any = None) -> list[dict[str, Any]]:
+        from hangar_plugins.pipelines.launches import fetch_launches
+
+        return fetch_launches("launches_api", _folder(logical_date) / "launches.json")
+
+    @task
+    def download(launches: list[dict[str, Any]], logical_date: Any = None) -> list[str]:
+        from hangar_plugins.pipelines.launches import download_images
+
+        return download_images(
+            launches, _folder(logical_date) / "images", http_conn_id="launches_api"
+        )
+
+    @task
+    def notify(
+        launches: list[dict[str, Any]], images: list[str], ds: Any = None, dag: Any = None
+    ) -> None:
+        from airflow.providers.slack.hooks.slack import SlackHook
+
+        from hangar_plugins.alerts import config
+        from hangar_plugins.alerts.messages import channel_for
+        from hangar_plugins.pipelines.launches import summary
+
+        channel = channel_for(tags=dag.tags, params=None, default=config.default_channel())
+        SlackHook(slack_conn_id=config.SLACK_CONN_ID).send_text(
+            channel=channel, text=summary(launches, images, str(ds))
+        )
+
+    launches = fetch()
+    notify(launches, download(launches))
+
+if __name__ == "__main__":
+    rocket_launches.test()

@@ -1,0 +1,97 @@
+"""Apply an :class:`EnvironmentSpec` through the REST API (the initialize_environment DAG).
+
+The same file and the same parsing as ``./hangar init`` (which writes to the metadata DB before
+any API server runs); tasks cannot touch the metadata DB in Airflow 3, so this path uses the
+API as the `maintenance` user. Idempotent: pools and connections are made to match, variables
+are created when absent. Connection passwords are write-only in the API, so a connection whose
+other fields match is left alone (``./hangar init`` applies a changed password).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hangar_common.platform.api_client import AirflowApi
+from hangar_common.platform.environment_spec import EnvironmentSpec
+from hangar_plugins.environment.report import ApplyReport
+
+
+def _get(api: AirflowApi, path: str) -> dict[str, Any] | None:
+    response = api.session.get(f"{api.base_url}/api/v2/{path}", timeout=30)
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _send(api: AirflowApi, method: str, path: str, body: dict[str, Any]) -> None:
+    response = api.session.request(method, f"{api.base_url}/api/v2/{path}", json=body, timeout=30)
+    if response.status_code >= 400:
+        raise RuntimeError(f"{method} {path} failed: HTTP {response.status_code} {response.text}")
+
+
+def apply_via_api(api: AirflowApi, spec: EnvironmentSpec) -> ApplyReport:
+    report = ApplyReport()
+    for pool in spec.pools:
+        current = _get(api, f"pools/{pool.name}")
+        body = {"name": pool.name, "slots": pool.slots, "description": pool.description}
+        if current is None:
+            _send(api, "POST", "pools", body)
+            report.created.append(f"pool {pool.name}")
+        elif (current["slots"], current.get("description") or "") == (pool.slots, pool.description):
+            report.unchanged.append(f"pool {pool.name}")
+        else:
+            _send(api, "PATCH", f"pools/{pool.name}", body)
+            report.updated.append(f"pool {pool.name}")
+    for conn in spec.connections:
+        body = {
+            "connection_id": conn.conn_id,
+            "conn_type": conn.conn_type,
+            "description": conn.description,
+            "host": conn.host,
+            "port": conn.port,
+            "schema": conn.schema,
+            "login": conn.login,
+            "password": conn.password,
+            "extra": _extra_json(conn.extra),
+        }
+        current = _get(api, f"connections/{conn.conn_id}")
+        if current is None:
+            _send(api, "POST", "connections", body)
+            report.created.append(f"connection {conn.conn_id}")
+        elif _visible(current) == _visible(body):
+            report.unchanged.append(f"connection {conn.conn_id}")
+        else:
+            _send(api, "PATCH", f"connections/{conn.conn_id}", body)
+            report.updated.append(f"connection {conn.conn_id}")
+    for key, value in spec.variables.items():
+        if _get(api, f"variables/{key}") is None:
+            _send(api, "POST", "variables", {"key": key, "value": value})
+            report.created.append(f"variable {key}")
+        else:
+            report.unchanged.append(f"variable {key}")
+    return report
+
+
+def _extra_json(extra: dict[str, Any]) -> str | None:
+    import json
+
+    return json.dumps(extra) if extra else None
+
+
+def _visible(conn: dict[str, Any]) -> tuple[Any, ...]:
+    import json
+
+    extra = conn.get("extra")
+    parsed = json.loads(extra) if isinstance(extra, str) and extra else (extra or {})
+    return (
+        conn.get("conn_type"),
+        conn.get("description") or None,
+        conn.get("host") or None,
+        conn.get("port"),
+        conn.get("schema") or None,
+        conn.get("login") or None,
+        parsed,
+    )
+
