@@ -85,3 +85,18 @@ def test_a_broken_dag_file_is_reported(tmp_path: Path) -> None:
         "task ownerless.t has no owner: set default_args={'owner': ...}",
         "task ownerless.t has retries=0: set retries >= 1 (default_task_args does)",
     ]
+
+
+def test_every_dag_documents_itself(dagbag: DagBag) -> None:
+    undocumented = sorted(dag_id for dag_id, dag in dagbag.dags.items() if not dag.doc_md)
+    assert undocumented == []
+
+
+def test_every_dag_file_can_run_itself_locally() -> None:
+    missing = [
+        path.name
+        for path in sorted(DAG_FOLDER.rglob("*.py"))
+        if path.name != "__init__.py"
+        and 'if __name__ == "__main__":' not in path.read_text(encoding="utf-8")
+    ]
+    assert missing == [], f"add `if __name__ == '__main__': dag.test()` to {missing}"

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
+import time
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,17 +40,54 @@ SALES_BAD_EVERY = 100  # 10 malformed rows of 1000: 1 %, under the dataset's 5 %
 BAD_DAY = "2026-11-10"  # served with 50 % malformed rows
 
 
+LAUNCHES = {
+    "count": 3,
+    "results": [
+        {"id": "a1", "name": "Falcon 9 | Starlink", "net": "2026-11-22T10:00:00Z",
+         "image": {"image_url": "/images/a1.png"}},
+        {"id": "b2", "name": "Ariane 6 | Galileo", "net": "2026-11-23T11:00:00Z",
+         "image": "/images/b2.jpg"},
+        {"id": "c3", "name": "Electron | Test", "net": "2026-11-24T12:00:00Z", "image": None},
+    ],
+}
+IMAGES = {"/images/a1.png": b"\x89PNG fake a1", "/images/b2.jpg": b"\xff\xd8 fake b2"}
+# app_events in the source database: (day, events per day); event ids are unique overall.
+EVENT_DAYS = {f"2026-11-0{d}": 40 + d for d in range(1, 6)}
+
+
 def route(path: str) -> tuple[str, bytes] | None:
     match = re.fullmatch(r"/sales/(\d{4}-\d{2}-\d{2})\.csv", path)
     if match:
         day = match.group(1)
         bad_every = 2 if day == BAD_DAY else SALES_BAD_EVERY
         return "text/csv", sales_csv(day, SALES_ROWS, bad_every=bad_every)
+    if path == "/2.3.0/launches/upcoming/":
+        return "application/json", json.dumps(LAUNCHES).encode()
+    if path in IMAGES:
+        return "image/png", IMAGES[path]
     return None
+
+
+def _seed_source(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE app_events (event_id bigint PRIMARY KEY, user_id int NOT NULL,"
+            " event_type text NOT NULL, occurred_at timestamptz NOT NULL)"
+        )
+        event_id = 0
+        for day, count in EVENT_DAYS.items():
+            for n in range(count):
+                event_id += 1
+                conn.execute(
+                    "INSERT INTO app_events VALUES (%s, %s, %s, %s)",
+                    (event_id, n % 7, ("view", "click", "buy")[n % 3],
+                     f"{day}T{n % 24:02d}:{n % 60:02d}:00Z"),
+                )
 
 
 @dataclass
 class Platform:
+    env: dict[str, str]
     api: AirflowApi
     s3: SeaweedFS
     warehouse_url: str
@@ -101,6 +142,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         scratch_database("hangar_it_wh") as warehouse_url,
         scratch_database("hangar_it_src") as source_url,
     ):
+        _seed_source(source_url)
         env = stack_env(
             state,
             HANGAR_WAREHOUSE_DB=_db_name(warehouse_url),
@@ -118,7 +160,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         try:
             assert up.returncode == 0, up.stdout + up.stderr
             api = AirflowApi(api_url(env), "admin", ADMIN_PASSWORD)
-            yield Platform(api, s3, warehouse_url, source_url, slack, fixtures)
+            yield Platform(env, api, s3, warehouse_url, source_url, slack, fixtures)
         finally:
             down = hangar(env, "down")
             s3.stop()
@@ -185,3 +227,201 @@ def test_too_many_bad_rows_fail_the_run_and_load_nothing(platform: Platform) -> 
         f"dags/ingest_sales/dagRuns/{quote(run_id, safe='')}/taskInstances/convert_to_parquet/logs/1",
     )
     assert "are malformed, more than the allowed 5.0%" in str(log)
+
+
+# --- extraction -----------------------------------------------------------------------------
+def test_extraction_copies_the_interval_of_the_source_table(platform: Platform) -> None:
+    run_id = platform.run("extract_app_events", logical_date="2026-11-02T00:00:00Z")
+    state, tasks = platform.finish("extract_app_events", run_id)
+    assert state == "success", tasks
+    start = platform.api.run("extract_app_events", run_id)["data_interval_start"][:10]
+    y, m, d = start.split("-")
+    table = pq.read_table(
+        io.BytesIO(platform.object(f"extracts/app_events/year={y}/month={m}/day={d}/part-0.parquet"))
+    )
+    with psycopg.connect(platform.source_url) as conn:
+        expected = [
+            row[0]
+            for row in conn.execute(
+                "SELECT event_id FROM app_events WHERE occurred_at >= %s::date"
+                " AND occurred_at < %s::date + 1 ORDER BY occurred_at",
+                (start, start),
+            )
+        ]
+    assert table.column("event_id").to_pylist() == expected
+    assert len(expected) == EVENT_DAYS[start]
+    assert str(table.schema.field("occurred_at").type) == "timestamp[us, tz=UTC]"
+
+
+# --- user events: incremental + backfill ------------------------------------------------------
+EVENTS_MART = "SELECT day::text, event_type, events, users FROM marts.user_events_daily ORDER BY 1, 2"
+
+
+def _expected_aggregates(source_url: str, days: list[str]) -> list[tuple[Any, ...]]:
+    with psycopg.connect(source_url) as conn:
+        return conn.execute(
+            "SELECT (occurred_at AT TIME ZONE 'UTC')::date::text AS day, event_type, count(*),"
+            " count(DISTINCT user_id) FROM app_events"
+            " WHERE (occurred_at AT TIME ZONE 'UTC')::date::text = ANY(%s) GROUP BY 1, 2 ORDER BY 1, 2",
+            (days,),
+        ).fetchall()
+
+
+def _wait_for_runs(platform: Platform, dag_id: str, days: set[str], timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = platform.api.get(f"dags/{dag_id}/dagRuns", limit=100)["dag_runs"]
+        by_day = {run["data_interval_start"][:10]: run for run in runs}
+        if days <= set(by_day) and all(by_day[d]["state"] in ("success", "failed") for d in days):
+            return by_day
+        time.sleep(3)
+    raise TimeoutError(f"{dag_id}: runs for {sorted(days)} not finished")
+
+
+def test_backfill_through_rest_and_cli_fills_one_partition_per_day(platform: Platform) -> None:
+    platform.api.wait_for_dag("user_events_daily")
+    platform.api.unpause("user_events_daily")
+    response = platform.api.session.post(
+        f"{platform.api.base_url}/api/v2/backfills",
+        json={
+            "dag_id": "user_events_daily",
+            "from_date": "2026-11-01T00:00:00Z",
+            "to_date": "2026-11-03T00:00:00Z",
+            "max_active_runs": 2,
+        },
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    backfill_id = response.json()["id"]
+    rest_days = ["2026-11-01", "2026-11-02", "2026-11-03"]
+    runs = _wait_for_runs(platform, "user_events_daily", set(rest_days))
+    assert {runs[d]["state"] for d in rest_days} == {"success"}
+    assert {runs[d]["run_type"] for d in rest_days} == {"backfill"}
+    deadline = time.monotonic() + 120  # one backfill per DAG at a time: let this one complete
+    while platform.api.get(f"backfills/{backfill_id}")["completed_at"] is None:
+        assert time.monotonic() < deadline, "the REST backfill never completed"
+        time.sleep(2)
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "hangar_common.platform.entrypoint", "airflow", "backfill",
+         "create", "--dag-id", "user_events_daily", "--from-date", "2026-11-04",
+         "--to-date", "2026-11-05"],
+        env=platform.env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    days = [*rest_days, "2026-11-04", "2026-11-05"]
+    runs = _wait_for_runs(platform, "user_events_daily", set(days))
+    assert {runs[d]["state"] for d in days} == {"success"}
+
+    for day in days:
+        y, m, d = day.split("-")
+        assert platform.keys(f"marts/user_events_daily/year={y}/month={m}/day={d}/") == [
+            f"marts/user_events_daily/year={y}/month={m}/day={d}/part-0.parquet"
+        ]
+    expected = _expected_aggregates(platform.source_url, days)
+    assert platform.warehouse(EVENTS_MART) == expected
+
+    # Re-running a day changes nothing.
+    platform.api.clear_run("user_events_daily", runs["2026-11-02"]["dag_run_id"], only_failed=False)
+    again = _wait_for_runs(platform, "user_events_daily", {"2026-11-02"})
+    assert again["2026-11-02"]["state"] == "success"
+    assert platform.warehouse(EVENTS_MART) == expected
+
+
+# --- dynamic DAGs ---------------------------------------------------------------------------
+def _hello_dags(platform: Platform) -> set[str]:
+    found = platform.api.get("dags", dag_id_pattern="hello_world", limit=1000, exclude_stale=True)
+    return {dag["dag_id"] for dag in found["dags"]}
+
+
+def test_dag_number_variable_changes_the_dynamic_dag_set(platform: Platform) -> None:
+    platform.api.wait_for_dag("hello_world_10")
+    assert _hello_dags(platform) == {f"hello_world_{n}" for n in range(1, 11)}
+    platform.api.session.patch(
+        f"{platform.api.base_url}/api/v2/variables/dag_number",
+        json={"key": "dag_number", "value": "3"},
+        timeout=30,
+    ).raise_for_status()
+    deadline = time.monotonic() + 120
+    while _hello_dags(platform) != {"hello_world_1", "hello_world_2", "hello_world_3"}:
+        assert time.monotonic() < deadline, _hello_dags(platform)
+        time.sleep(2)
+    run_id = platform.run("hello_world_2")  # no logical date: a plain manual run
+    assert platform.finish("hello_world_2", run_id)[0] == "success"
+    assert platform.xcom("hello_world_2", run_id, "say_hello").startswith("hello from DAG 2 for ")
+
+
+# --- template-built DAGs --------------------------------------------------------------------
+def test_generated_provider_dag_refreshes_its_environment_schema(platform: Platform) -> None:
+    run_id = platform.run("provider_acme_dev", logical_date="2026-11-03T03:30:00Z")
+    state, tasks = platform.finish("provider_acme_dev", run_id)
+    assert state == "success", tasks
+    day = platform.api.run("provider_acme_dev", run_id)["data_interval_start"][:10]
+    rows = platform.warehouse(
+        "SELECT day::text, environment, refreshed_by FROM dev_providers.acme_deliveries"
+        f" WHERE day = '{day}'"
+    )
+    assert rows == [(day, "dev", run_id)]
+
+
+# --- rocket launches ------------------------------------------------------------------------
+def test_rocket_launches_stores_answer_and_images_and_notifies(platform: Platform) -> None:
+    run_id = platform.run("rocket_launches")
+    state, tasks = platform.finish("rocket_launches", run_id)
+    assert state == "success", tasks
+    keys = platform.keys("launches/")
+    images = sorted(k for k in keys if "/images/" in k)
+    assert [k.rsplit("/", 1)[1] for k in images] == ["a1.png", "b2.jpg"]
+    assert platform.object(images[0]) == IMAGES["/images/a1.png"]
+    [answer] = [k for k in keys if k.endswith("launches.json")]
+    assert json.loads(platform.object(answer)) == LAUNCHES
+    [message] = platform.slack.wait_for(lambda m: ":rocket:" in m.body.get("text", ""), 30)
+    assert message.body["channel"] == "#launches"
+    assert message.body["text"].startswith(":rocket: 3 upcoming launches")
+    assert "Falcon 9 | Starlink" in message.body["text"]
+
+
+# --- initialize_environment -----------------------------------------------------------------
+def test_initialize_environment_restores_the_config_through_the_api(platform: Platform) -> None:
+    base = platform.api.base_url
+    platform.api.session.patch(
+        f"{base}/api/v2/pools/default_pool", json={"pool": "default_pool", "slots": 5}, timeout=30
+    ).raise_for_status()
+    platform.api.session.delete(f"{base}/api/v2/variables/dag_number", timeout=30)
+    run_id = platform.run("initialize_environment")
+    state, tasks = platform.finish("initialize_environment", run_id)
+    assert state == "success", tasks
+    report = platform.xcom("initialize_environment", run_id, "apply_environment")
+    assert report["updated"] == ["pool default_pool"]
+    assert report["created"] == ["variable dag_number"]
+    assert platform.api.get("pools/default_pool")["slots"] == 16
+    again = platform.run("initialize_environment")
+    assert platform.finish("initialize_environment", again)[0] == "success"
+    second = platform.xcom("initialize_environment", again, "apply_environment")
+    assert second["created"] == [] and second["updated"] == []
+
+
+# --- restart failed runs --------------------------------------------------------------------
+def test_restart_failed_runs_dry_run_then_clears_through_the_api(platform: Platform) -> None:
+    # The bad-day ingestion run (2026-11-10's data) failed in an earlier test of this module.
+    failed_runs = platform.api.get("dags/ingest_sales/dagRuns", state="failed")["dag_runs"]
+    assert failed_runs, "the bad-day ingestion run should have failed"
+    target = failed_runs[0]["dag_run_id"]
+
+    dry = platform.run("restart_failed_runs", conf={"dry_run": True, "lookback_hours": 2})
+    assert platform.finish("restart_failed_runs", dry)[0] == "success"
+    report = platform.xcom("restart_failed_runs", dry, "restart")
+    assert [(r["dag_id"], r["run_id"], r["dry_run"]) for r in report] == [
+        ("ingest_sales", target, True)
+    ]
+    assert "convert_to_parquet" in report[0]["tasks"]
+    assert platform.api.run("ingest_sales", target)["state"] == "failed"  # untouched
+
+    real = platform.run("restart_failed_runs", conf={"dry_run": False, "lookback_hours": 2})
+    assert platform.finish("restart_failed_runs", real)[0] == "success"
+    cleared = platform.xcom("restart_failed_runs", real, "restart")
+    assert [(r["dag_id"], r["run_id"]) for r in cleared] == [("ingest_sales", target)]
+    # The cleared run ran again (and, the data being still bad, failed again on try 2).
+    assert platform.finish("ingest_sales", target)[0] == "failed"
+    tis = {ti["task_id"]: ti for ti in platform.api.task_instances("ingest_sales", target)}
+    assert tis["convert_to_parquet"]["try_number"] > 1

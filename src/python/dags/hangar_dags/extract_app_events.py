@@ -35,8 +35,10 @@ with DAG(
 
         from hangar_plugins.macros import partition_path
         from hangar_plugins.pipelines.extract import extract_interval
+        from hangar_plugins.pipelines.intervals import require_interval
         from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
 
+        require_interval(data_interval_start, data_interval_end)
         partition = partition_path(data_interval_start)
         return extract_interval(
             conn_id="source_db",

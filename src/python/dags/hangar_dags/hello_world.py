@@ -3,7 +3,7 @@
 
 Change the Variable (UI → Admin → Variables, or `AIRFLOW_VAR_DAG_NUMBER`) and the next parse
 after the secrets cache expires builds that many DAGs (default 10; removed ones go stale).
-Each says hello with its number and the data interval it covers.
+Each says hello with its number and the day its run was due.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ def hello_world_dag(number: int) -> DAG:
     ) as dag:
 
         @task
-        def say_hello(data_interval_start: Any = None) -> str:
-            return f"hello from DAG {number} for {data_interval_start:%Y-%m-%d}"
+        def say_hello(dag_run: Any = None) -> str:
+            # run_after: when the run was due (manual runs have no data interval).
+            return f"hello from DAG {number} for {dag_run.run_after:%Y-%m-%d}"
 
         say_hello()
     return dag

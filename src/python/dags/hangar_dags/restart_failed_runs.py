@@ -38,19 +38,21 @@ with DAG(
         params: dict[str, Any] | None = None,
         data_interval_start: Any = None,
         data_interval_end: Any = None,
+        dag_run: Any = None,
         dag: Any = None,
     ) -> list[dict[str, Any]]:
         from hangar_plugins.pipelines.airflow_api import api_from_connection
         from hangar_plugins.pipelines.restart_failed import restart_failed_runs as restart_runs
 
         assert params is not None
-        since = data_interval_start
-        if data_interval_start == data_interval_end:  # a manual run: look back from it
-            since = data_interval_end - timedelta(hours=int(params["lookback_hours"]))
+        until, since = data_interval_end, data_interval_start
+        if until is None or since == until:  # a manual run: look back from when it was due
+            until = until or dag_run.run_after
+            since = until - timedelta(hours=int(params["lookback_hours"]))
         report = restart_runs(
             api_from_connection(),
             since=since,
-            until=data_interval_end,
+            until=until,
             dry_run=bool(params["dry_run"]),
             skip={dag.dag_id} if dag else set(),
         )

@@ -25,33 +25,34 @@ with DAG(
     doc_md=__doc__,
 ) as rocket_launches:
 
-    def _folder(logical_date: Any) -> Any:
+    def _folder(dag_run: Any) -> Any:
+        # Partitioned by when the run was due (run_after): manual runs have no logical date.
         from airflow.sdk import ObjectStoragePath
 
         from hangar_plugins.macros import partition_path
         from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
 
         return ObjectStoragePath(
-            f"{lake_url()}/launches/{partition_path(logical_date)}", conn_id=LAKE_CONN_ID
+            f"{lake_url()}/launches/{partition_path(dag_run.run_after)}", conn_id=LAKE_CONN_ID
         )
 
     @task
-    def fetch(logical_date: Any = None) -> list[dict[str, Any]]:
+    def fetch(dag_run: Any = None) -> list[dict[str, Any]]:
         from hangar_plugins.pipelines.launches import fetch_launches
 
-        return fetch_launches("launches_api", _folder(logical_date) / "launches.json")
+        return fetch_launches("launches_api", _folder(dag_run) / "launches.json")
 
     @task
-    def download(launches: list[dict[str, Any]], logical_date: Any = None) -> list[str]:
+    def download(launches: list[dict[str, Any]], dag_run: Any = None) -> list[str]:
         from hangar_plugins.pipelines.launches import download_images
 
         return download_images(
-            launches, _folder(logical_date) / "images", http_conn_id="launches_api"
+            launches, _folder(dag_run) / "images", http_conn_id="launches_api"
         )
 
     @task
     def notify(
-        launches: list[dict[str, Any]], images: list[str], ds: Any = None, dag: Any = None
+        launches: list[dict[str, Any]], images: list[str], dag_run: Any = None, dag: Any = None
     ) -> None:
         from airflow.providers.slack.hooks.slack import SlackHook
 
@@ -61,7 +62,7 @@ with DAG(
 
         channel = channel_for(tags=dag.tags, params=None, default=config.default_channel())
         SlackHook(slack_conn_id=config.SLACK_CONN_ID).send_text(
-            channel=channel, text=summary(launches, images, str(ds))
+            channel=channel, text=summary(launches, images, f"{dag_run.run_after:%Y-%m-%d}")
         )
 
     launches = fetch()

@@ -90,10 +90,14 @@ def _check_and_cast(column: Column, values: pa.Array) -> tuple[pa.Array, pa.Arra
         reason = "not a boolean"
     else:
         fmt = column.format or DEFAULT_FORMATS[column.type]
-        parsed = pc.strptime(
-            pc.utf8_trim_whitespace(values), format=fmt, unit="us", error_is_null=True
-        )
-        invalid = pc.and_(pc.is_null(parsed), pc.invert(empty))
+        trimmed = pc.utf8_trim_whitespace(values)
+        parsed = pc.strptime(trimmed, format=fmt, unit="us", error_is_null=True)
+        # Arrow's strptime rolls impossible dates over (2026-02-30 -> March 2): a value is valid
+        # only if formatting it back gives the text read.
+        seconds = pc.cast(parsed, pa.timestamp("s"), safe=False)  # %S without a fraction
+        canonical = pc.equal(pc.strftime(seconds, format=fmt), trimmed)
+        invalid = pc.and_(pc.invert(pc.fill_null(canonical, False)), pc.invert(empty))
+        parsed = pc.if_else(pc.fill_null(canonical, False), parsed, pa.scalar(None, parsed.type))
         if column.type == "date":
             typed = pc.cast(pc.cast(parsed, pa.timestamp("us")), pa.date32())
         else:

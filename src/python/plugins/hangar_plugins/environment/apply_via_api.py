@@ -42,7 +42,8 @@ def apply_via_api(api: AirflowApi, spec: EnvironmentSpec) -> ApplyReport:
         elif (current["slots"], current.get("description") or "") == (pool.slots, pool.description):
             report.unchanged.append(f"pool {pool.name}")
         else:
-            _send(api, "PATCH", f"pools/{pool.name}", body)
+            patch = {"pool": pool.name, "slots": pool.slots, "description": pool.description}
+            _send(api, "PATCH", f"pools/{pool.name}", patch)
             report.updated.append(f"pool {pool.name}")
     for conn in spec.connections:
         body = {

@@ -11,6 +11,7 @@ from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetabl
 from hangar_common.defaults import default_task_args
 from hangar_common.ingestion.datasets import Dataset
 from hangar_plugins.operators.warehouse_upsert import WarehouseUpsertOperator
+from hangar_plugins.pipelines.intervals import require_interval
 from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
 
 DOC = """
@@ -50,9 +51,12 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
     ) as dag:
 
         @task
-        def download_source(data_interval_start: Any = None) -> dict[str, Any]:
+        def download_source(
+            data_interval_start: Any = None, data_interval_end: Any = None
+        ) -> dict[str, Any]:
             from hangar_plugins.pipelines import ingestion
 
+            require_interval(data_interval_start, data_interval_end)
             paths = ingestion.interval_paths(
                 lake_url(), dataset, data_interval_start, conn_id=LAKE_CONN_ID
             )
@@ -60,9 +64,12 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
             return ingestion.download(url, paths.raw, http_conn_id=dataset.http_conn_id)
 
         @task
-        def convert_to_parquet(data_interval_start: Any = None) -> dict[str, Any]:
+        def convert_to_parquet(
+            data_interval_start: Any = None, data_interval_end: Any = None
+        ) -> dict[str, Any]:
             from hangar_plugins.pipelines import ingestion
 
+            require_interval(data_interval_start, data_interval_end)
             paths = ingestion.interval_paths(
                 lake_url(), dataset, data_interval_start, conn_id=LAKE_CONN_ID
             )

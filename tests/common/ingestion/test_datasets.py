@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hangar_common.ingestion.datasets import DatasetConfigError, load_datasets, parse_datasets
+from tests.support.paths import repo_root
+
+
+def _doc(**overrides: Any) -> dict[str, Any]:
+    dataset = {
+        "url": "/x/{ds}.csv",
+        "http_conn_id": "src",
+        "table": "raw.x",
+        "keys": ["id"],
+        "schedule": "@daily",
+        "columns": [{"name": "id", "type": "int", "required": True}, {"name": "v"}],
+    }
+    dataset.update(overrides)
+    return {"datasets": {"x": dataset}}
+
+
+def test_the_shipped_datasets_file_is_valid() -> None:
+    datasets = load_datasets(repo_root() / "src/python/dags/hangar_dags/config/datasets.yaml")
+    sales = datasets["sales"]
+    assert sales.keys == ("order_id",) and sales.http_conn_id == "example_sales"
+    assert sales.column_names[:3] == ["order_id", "ordered_at", "store"]
+
+
+def test_defaults_apply() -> None:
+    x = parse_datasets(_doc())["x"]
+    assert (x.max_bad_share, x.owner, x.columns[1].type) == (0.01, "data-eng", "string")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"keys": ["nope"]}, r"datasets.x.keys: \['nope'\] are not columns"),
+        ({"columns": [{"name": "id", "type": "integer"}]}, "type: 'integer' must be one of"),
+        ({"columns": [{"name": "Bad Name"}]}, "name: 'Bad Name' must match"),
+        ({"columns": [{"name": "a"}, {"name": "a"}]}, "duplicate column names"),
+        ({"max_bad_share": 2}, "max_bad_share: 2 must be within 0..1"),
+        ({"table": ""}, "datasets.x.table is required"),
+        ({"tabel": "t"}, r"unknown field\(s\) \['tabel'\]"),
+        ({"columns": [{"name": "id", "format": "%Y"}]}, "only date and timestamp columns"),
+    ],
+)
+def test_mistakes_name_the_dataset_and_field(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(DatasetConfigError, match=message):
+        parse_datasets(_doc(**overrides))
+
+
+def test_unreadable_file_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text("datasets: [")
+    with pytest.raises(DatasetConfigError, match="d.yaml"):
+        load_datasets(tmp_path / "d.yaml")
