@@ -23,9 +23,7 @@ def main() -> int:
 
     get_policy_plugin_manager().register(policies)
     root = Path(__file__).resolve().parents[1] / "src/python/dags"
-    files = sorted(
-        p for p in (root / "hangar_dags").rglob("*.py") if p.name != "__init__.py"
-    )
+    files = sorted(p for p in (root / "hangar_dags").rglob("*.py") if p.name != "__init__.py")
     print(f"{'DAG file':<48} {'DAGs':>5} {'median ms':>10} {'max ms':>8}")
     for path in files:
         timings = []

@@ -54,8 +54,17 @@ def _step(name: str, lake: str) -> None:
         rows = loaded.staged
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"step": name, "seconds": seconds, "rows": rows, "peak_rss_mib": peak_mib,
-                      "result": {k: v for k, v in result.items() if k != "reasons"}}))
+    print(
+        json.dumps(
+            {
+                "step": name,
+                "seconds": seconds,
+                "rows": rows,
+                "peak_rss_mib": peak_mib,
+                "result": {k: v for k, v in result.items() if k != "reasons"},
+            }
+        )
+    )
 
 
 def main(rows: int) -> int:
@@ -76,22 +85,34 @@ def main(rows: int) -> int:
         s3.start()
         s3.create_bucket("bench-lake")
         try:
-            with FixtureServer(lambda path: ("text/csv", body)) as server, scratch_database(
-                "hangar_bench_wh"
-            ) as warehouse:
+            with (
+                FixtureServer(lambda path: ("text/csv", body)) as server,
+                scratch_database("hangar_bench_wh") as warehouse,
+            ):
                 from urllib.parse import urlsplit
 
                 wh = urlsplit(warehouse)
                 env = {
                     **os.environ,
-                    "AIRFLOW_CONN_EXAMPLE_SALES": json.dumps({"conn_type": "http", "host": server.url}),
+                    "AIRFLOW_CONN_EXAMPLE_SALES": json.dumps(
+                        {"conn_type": "http", "host": server.url}
+                    ),
                     "AIRFLOW_CONN_OBJECT_STORAGE": json.dumps(
-                        {"conn_type": "aws", "login": ACCESS_KEY, "password": SECRET_KEY,
-                         "extra": {"endpoint_url": s3.endpoint, "region_name": "us-east-1"}}
+                        {
+                            "conn_type": "aws",
+                            "login": ACCESS_KEY,
+                            "password": SECRET_KEY,
+                            "extra": {"endpoint_url": s3.endpoint, "region_name": "us-east-1"},
+                        }
                     ),
                     "AIRFLOW_CONN_WAREHOUSE": json.dumps(
-                        {"conn_type": "postgres", "host": wh.hostname, "port": wh.port,
-                         "login": wh.username or "postgres", "schema": wh.path.lstrip("/")}
+                        {
+                            "conn_type": "postgres",
+                            "host": wh.hostname,
+                            "port": wh.port,
+                            "login": wh.username or "postgres",
+                            "schema": wh.path.lstrip("/"),
+                        }
                     ),
                 }
                 print(f"CSV: {rows:,} rows, {size_mib:.1f} MiB (1 row in 1000 malformed)")
@@ -99,15 +120,20 @@ def main(rows: int) -> int:
                 for step in ("download", "convert", "load"):
                     out = subprocess.run(
                         [sys.executable, __file__, "--step", step, "s3://bench-lake"],
-                        env=env, capture_output=True, text=True, check=False,
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                        check=False,
                     )
                     if out.returncode != 0:
                         print(out.stdout + out.stderr, file=sys.stderr)
                         return 1
                     figures = json.loads(out.stdout.strip().splitlines()[-1])
                     rate = (figures["rows"] or rows) / figures["seconds"]
-                    print(f"{step:<10} {figures['seconds']:>8.1f} {rate:>10,.0f} "
-                          f"{figures['peak_rss_mib']:>13.0f}")
+                    print(
+                        f"{step:<10} {figures['seconds']:>8.1f} {rate:>10,.0f} "
+                        f"{figures['peak_rss_mib']:>13.0f}"
+                    )
         finally:
             s3.stop()
     return 0

@@ -12,7 +12,11 @@ def test_counts(raw: str | None, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "message"),
-    [("ten", "dag_number='ten' must be a whole number"), ("501", "within 0..500"), ("-1", "0..500")],
+    [
+        ("ten", "dag_number='ten' must be a whole number"),
+        ("501", "within 0..500"),
+        ("-1", "0..500"),
+    ],
 )
 def test_bad_values_fail_the_parse_clearly(raw: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):

@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import time
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -43,10 +42,18 @@ BAD_DAY = "2026-11-10"  # served with 50 % malformed rows
 LAUNCHES = {
     "count": 3,
     "results": [
-        {"id": "a1", "name": "Falcon 9 | Starlink", "net": "2026-11-22T10:00:00Z",
-         "image": {"image_url": "/images/a1.png"}},
-        {"id": "b2", "name": "Ariane 6 | Galileo", "net": "2026-11-23T11:00:00Z",
-         "image": "/images/b2.jpg"},
+        {
+            "id": "a1",
+            "name": "Falcon 9 | Starlink",
+            "net": "2026-11-22T10:00:00Z",
+            "image": {"image_url": "/images/a1.png"},
+        },
+        {
+            "id": "b2",
+            "name": "Ariane 6 | Galileo",
+            "net": "2026-11-23T11:00:00Z",
+            "image": "/images/b2.jpg",
+        },
         {"id": "c3", "name": "Electron | Test", "net": "2026-11-24T12:00:00Z", "image": None},
     ],
 }
@@ -80,8 +87,12 @@ def _seed_source(url: str) -> None:
                 event_id += 1
                 conn.execute(
                     "INSERT INTO app_events VALUES (%s, %s, %s, %s)",
-                    (event_id, n % 7, ("view", "click", "buy")[n % 3],
-                     f"{day}T{n % 24:02d}:{n % 60:02d}:00Z"),
+                    (
+                        event_id,
+                        n % 7,
+                        ("view", "click", "buy")[n % 3],
+                        f"{day}T{n % 24:02d}:{n % 60:02d}:00Z",
+                    ),
                 )
 
 
@@ -224,7 +235,8 @@ def test_too_many_bad_rows_fail_the_run_and_load_nothing(platform: Platform) -> 
     assert platform.keys(f"quarantine/sales/{partition}/") != []
     assert platform.warehouse(SALES_CHECKSUM) == before
     log = platform.api.get(
-        f"dags/ingest_sales/dagRuns/{quote(run_id, safe='')}/taskInstances/convert_to_parquet/logs/1",
+        f"dags/ingest_sales/dagRuns/{quote(run_id, safe='')}"
+        "/taskInstances/convert_to_parquet/logs/1",
     )
     assert "are malformed, more than the allowed 5.0%" in str(log)
 
@@ -237,7 +249,9 @@ def test_extraction_copies_the_interval_of_the_source_table(platform: Platform) 
     start = platform.api.run("extract_app_events", run_id)["data_interval_start"][:10]
     y, m, d = start.split("-")
     table = pq.read_table(
-        io.BytesIO(platform.object(f"extracts/app_events/year={y}/month={m}/day={d}/part-0.parquet"))
+        io.BytesIO(
+            platform.object(f"extracts/app_events/year={y}/month={m}/day={d}/part-0.parquet")
+        )
     )
     with psycopg.connect(platform.source_url) as conn:
         expected = [
@@ -254,7 +268,9 @@ def test_extraction_copies_the_interval_of_the_source_table(platform: Platform) 
 
 
 # --- user events: incremental + backfill ------------------------------------------------------
-EVENTS_MART = "SELECT day::text, event_type, events, users FROM marts.user_events_daily ORDER BY 1, 2"
+EVENTS_MART = (
+    "SELECT day::text, event_type, events, users FROM marts.user_events_daily ORDER BY 1, 2"
+)
 
 
 def _expected_aggregates(source_url: str, days: list[str]) -> list[tuple[Any, ...]]:
@@ -262,7 +278,8 @@ def _expected_aggregates(source_url: str, days: list[str]) -> list[tuple[Any, ..
         return conn.execute(
             "SELECT (occurred_at AT TIME ZONE 'UTC')::date::text AS day, event_type, count(*),"
             " count(DISTINCT user_id) FROM app_events"
-            " WHERE (occurred_at AT TIME ZONE 'UTC')::date::text = ANY(%s) GROUP BY 1, 2 ORDER BY 1, 2",
+            " WHERE (occurred_at AT TIME ZONE 'UTC')::date::text = ANY(%s)"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
             (days,),
         ).fetchall()
 
@@ -303,10 +320,25 @@ def test_backfill_through_rest_and_cli_fills_one_partition_per_day(platform: Pla
         time.sleep(2)
 
     cli = subprocess.run(
-        [sys.executable, "-m", "hangar_common.platform.entrypoint", "airflow", "backfill",
-         "create", "--dag-id", "user_events_daily", "--from-date", "2026-11-04",
-         "--to-date", "2026-11-05"],
-        env=platform.env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "hangar_common.platform.entrypoint",
+            "airflow",
+            "backfill",
+            "create",
+            "--dag-id",
+            "user_events_daily",
+            "--from-date",
+            "2026-11-04",
+            "--to-date",
+            "2026-11-05",
+        ],
+        env=platform.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert cli.returncode == 0, cli.stdout + cli.stderr
     days = [*rest_days, "2026-11-04", "2026-11-05"]

@@ -22,7 +22,9 @@ def sales_rows(day: str, count: int, *, bad_every: int = 0) -> Iterator[str]:
         minute = n % 60
         paid = "true" if n % 3 else "false"
         amount = f"{(n * 37) % 10000 / 100:.2f}"
-        yield f"{n},{day}T10:{minute:02d}:00,store-{n % 7},sku-{n % 50},{n % 5 + 1},{amount},{paid}\n"
+        quantity = n % 5 + 1
+        store, sku = f"store-{n % 7}", f"sku-{n % 50}"
+        yield f"{n},{day}T10:{minute:02d}:00,{store},{sku},{quantity},{amount},{paid}\n"
 
 
 def sales_csv(day: str, count: int, *, bad_every: int = 0) -> bytes:

@@ -64,12 +64,16 @@ def test_a_config_change_is_seen_as_stale_and_regenerated(tmp_path: Path) -> Non
     [
         ({"providers": {}}, "needs 'environments' and 'providers'"),
         ({"environments": {"dev": {}}, "providers": {"Bad": {}}}, "names must match"),
-        ({"environments": {"dev": {}}, "providers": {"p": {"owner": "o"}}}, "p.schedule is required"),
+        (
+            {"environments": {"dev": {}}, "providers": {"p": {"owner": "o"}}},
+            "p.schedule is required",
+        ),
         (
             {
                 "environments": {"dev": {}},
-                "providers": {"p": {"owner": "o", "schedule": "s", "description": "d",
-                                    "environments": ["qa"]}},
+                "providers": {
+                    "p": {"owner": "o", "schedule": "s", "description": "d", "environments": ["qa"]}
+                },
             },
             "unknown environment 'qa'",
         ),

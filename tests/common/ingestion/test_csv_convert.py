@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from hangar_common.ingestion.csv_convert import (
     BadRow,
+    ConversionReport,
     MalformedHeader,
     _line_of,
     arrow_schema,
@@ -39,7 +40,9 @@ DATASET = parse_datasets(
 )["s"]
 
 
-def _convert(text: str, block_size: int = 1 << 20) -> tuple[list[dict], list[BadRow], object]:
+def _convert(
+    text: str, block_size: int = 1 << 20
+) -> tuple[list[dict], list[BadRow], ConversionReport]:
     good: list[pa.RecordBatch] = []
     bad: list[BadRow] = []
     report = convert_csv(

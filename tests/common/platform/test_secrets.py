@@ -57,6 +57,8 @@ def test_secrets_added_later_are_appended_without_rotating_the_others(tmp_path: 
     path.write_text("\n".join(lines) + "\n")  # a file from before the maintenance user
     assert ensure_secrets_file(path) is False
     after = read_dotenv(path)
-    assert after[MAINTENANCE_PASSWORD] and after[MAINTENANCE_PASSWORD] != before[MAINTENANCE_PASSWORD]
+    assert (
+        after[MAINTENANCE_PASSWORD] and after[MAINTENANCE_PASSWORD] != before[MAINTENANCE_PASSWORD]
+    )
     assert {k: after[k] for k in SECRET_NAMES} == {k: before[k] for k in SECRET_NAMES}
     assert load_secrets({}, path).maintenance_password == after[MAINTENANCE_PASSWORD]

@@ -29,7 +29,9 @@ def test_paths_and_url_come_from_the_interval() -> None:
 
 def test_table_ddl_uses_the_key_as_primary_key() -> None:
     ddl = create_table_sql(SALES)
-    assert ddl.startswith('CREATE SCHEMA IF NOT EXISTS "raw"; CREATE TABLE IF NOT EXISTS "raw"."sales"')
+    assert ddl.startswith(
+        'CREATE SCHEMA IF NOT EXISTS "raw"; CREATE TABLE IF NOT EXISTS "raw"."sales"'
+    )
     assert '"order_id" bigint NOT NULL' in ddl and '"ordered_at" timestamptz NOT NULL' in ddl
     assert ddl.endswith('PRIMARY KEY ("order_id"))')
 
@@ -41,7 +43,10 @@ def test_convert_writes_parquet_and_quarantine_then_a_clean_rerun_clears_it(tmp_
     report = convert(SALES, paths)
     assert (report["rows_total"], report["bad_rows"]) == (200, 4)
     assert pq.read_table(str(paths.parquet).removeprefix("file://")).num_rows == 196
-    assert [row["line"] for row in sorted(quarantined_rows(paths.quarantine), key=lambda r: int(r["line"]))] == ["51", "101", "151", "201"]
+    assert [
+        row["line"]
+        for row in sorted(quarantined_rows(paths.quarantine), key=lambda r: int(r["line"]))
+    ] == ["51", "101", "151", "201"]
 
     paths.raw.write_bytes(sales_csv("2026-11-20", 200))
     assert convert(SALES, paths)["bad_rows"] == 0

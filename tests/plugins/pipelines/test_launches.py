@@ -9,18 +9,23 @@ def test_both_image_shapes_of_the_ll2_api_are_read() -> None:
     launches = parse_launches(
         {
             "results": [
-                {"id": "a", "name": "A", "net": "2026-11-22T10:00:00Z", "image": {"image_url": "/i/a.PNG"}},
+                {
+                    "id": "a",
+                    "name": "A",
+                    "net": "2026-11-22T10:00:00Z",
+                    "image": {"image_url": "/i/a.PNG"},
+                },
                 {"id": "b", "name": "B", "image": "https://x/b.jpeg?size=2"},
                 {"id": "c", "name": "C", "image": None},
             ]
         }
     )
-    assert [(l.id, l.image_url) for l in launches] == [
+    assert [(launch.id, launch.image_url) for launch in launches] == [
         ("a", "/i/a.PNG"),
         ("b", "https://x/b.jpeg?size=2"),
         ("c", None),
     ]
-    assert [image_name(l) for l in launches[:2]] == ["a.png", "b.jpeg"]
+    assert [image_name(launch) for launch in launches[:2]] == ["a.png", "b.jpeg"]
     assert image_name(Launch("d", "D", "", "/img/no-suffix")) == "d.img"
 
 

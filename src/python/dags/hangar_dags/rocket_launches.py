@@ -46,24 +46,21 @@ with DAG(
     def download(launches: list[dict[str, Any]], dag_run: Any = None) -> list[str]:
         from hangar_plugins.pipelines.launches import download_images
 
-        return download_images(
-            launches, _folder(dag_run) / "images", http_conn_id="launches_api"
-        )
+        return download_images(launches, _folder(dag_run) / "images", http_conn_id="launches_api")
 
     @task
     def notify(
         launches: list[dict[str, Any]], images: list[str], dag_run: Any = None, dag: Any = None
     ) -> None:
-        from airflow.providers.slack.hooks.slack import SlackHook
+        from airflow.providers.slack.notifications.slack import SlackNotifier
 
         from hangar_plugins.alerts import config
         from hangar_plugins.alerts.messages import channel_for
         from hangar_plugins.pipelines.launches import summary
 
         channel = channel_for(tags=dag.tags, params=None, default=config.default_channel())
-        SlackHook(slack_conn_id=config.SLACK_CONN_ID).send_text(
-            channel=channel, text=summary(launches, images, f"{dag_run.run_after:%Y-%m-%d}")
-        )
+        text = summary(launches, images, f"{dag_run.run_after:%Y-%m-%d}")
+        SlackNotifier(slack_conn_id=config.SLACK_CONN_ID, channel=channel, text=text).notify({})
 
     launches = fetch()
     notify(launches, download(launches))

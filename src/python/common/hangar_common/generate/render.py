@@ -89,9 +89,11 @@ def stale_files(root: Path, files: list[GeneratedFile]) -> list[Path]:
         if not (root / f.path).is_file() or (root / f.path).read_text(encoding="utf-8") != f.text
     ]
     folder = root / GENERATED_DIR
-    extra = [
-        p.relative_to(root) for p in folder.glob("*.py") if p.relative_to(root) not in wanted
-    ] if folder.is_dir() else []
+    extra = (
+        [p.relative_to(root) for p in folder.glob("*.py") if p.relative_to(root) not in wanted]
+        if folder.is_dir()
+        else []
+    )
     return sorted(stale + extra)
 
 

@@ -159,7 +159,9 @@ def convert_csv(
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise MalformedHeader(f"dataset {dataset.name}: cannot read the CSV header: {exc}") from None
+        raise MalformedHeader(
+            f"dataset {dataset.name}: cannot read the CSV header: {exc}"
+        ) from None
     except KeyError as exc:
         raise MalformedHeader(f"dataset {dataset.name}: header lacks column {exc}") from None
 

@@ -75,7 +75,9 @@ def _add_missing(path: Path) -> None:
 def load_secrets(env: Mapping[str, str], secrets_file: Path | None) -> PlatformSecrets:
     """Secrets from the environment over ``secrets_file``; raise naming any that is missing."""
     values = dict(read_dotenv(secrets_file)) if secrets_file else {}
-    values.update({name: env[name] for name in (*SECRET_NAMES, MAINTENANCE_PASSWORD) if env.get(name)})
+    values.update(
+        {name: env[name] for name in (*SECRET_NAMES, MAINTENANCE_PASSWORD) if env.get(name)}
+    )
     missing = [name for name in SECRET_NAMES if not values.get(name)]
     if missing:
         where = f" or {secrets_file}" if secrets_file else ""

@@ -95,4 +95,3 @@ def _visible(conn: dict[str, Any]) -> tuple[Any, ...]:
         conn.get("login") or None,
         parsed,
     )
-

@@ -88,7 +88,13 @@ def extract_interval(
         conn.commit()
     finally:
         conn.close()
-    return {"table": table, "rows": rows, "path": str(destination), "start": str(start), "end": str(end)}
+    return {
+        "table": table,
+        "rows": rows,
+        "path": str(destination),
+        "start": str(start),
+        "end": str(end),
+    }
 
 
 def _as_text(values: tuple[Any, ...], kind: pa.DataType) -> list[Any]:

@@ -55,7 +55,9 @@ def interval_paths(
     base = lake_url.rstrip("/")
 
     def path(zone: str, name: str) -> ObjectStoragePath:
-        return ObjectStoragePath(f"{base}/{zone}/{dataset.name}/{partition}/{name}", conn_id=conn_id)
+        return ObjectStoragePath(
+            f"{base}/{zone}/{dataset.name}/{partition}/{name}", conn_id=conn_id
+        )
 
     return IntervalPaths(
         raw=path("raw", "source.csv"),
@@ -135,9 +137,12 @@ def convert(dataset: Dataset, paths: IntervalPaths) -> dict[str, Any]:
     when more than ``dataset.max_bad_share`` of the rows are malformed."""
     quarantine = QuarantineFile(paths.quarantine)
     try:
-        with paths.raw.open("rb") as source, ObjectStorageParquetWriter(
-            destination=paths.parquet, schema=arrow_schema(dataset)
-        ) as writer:
+        with (
+            paths.raw.open("rb") as source,
+            ObjectStorageParquetWriter(
+                destination=paths.parquet, schema=arrow_schema(dataset)
+            ) as writer,
+        ):
             report = convert_csv(
                 source, dataset, on_batch=writer.write_batch, on_bad_row=quarantine.write
             )
@@ -160,7 +165,8 @@ def create_table_sql(dataset: Dataset) -> str:
     parts = [checked_identifier(p, what="table name part") for p in dataset.table.split(".")]
     table = ".".join(f'"{p}"' for p in parts)
     columns = ", ".join(
-        f'"{c.name}" {SQL_TYPES[c.type]}{" NOT NULL" if c.required or c.name in dataset.keys else ""}'
+        f'"{c.name}" {SQL_TYPES[c.type]}'
+        + (" NOT NULL" if c.required or c.name in dataset.keys else "")
         for c in dataset.columns
     )
     keys = ", ".join(f'"{k}"' for k in dataset.keys)

@@ -34,8 +34,12 @@ def parse_launches(payload: Any) -> list[Launch]:
         image = item.get("image")
         url = image.get("image_url") if isinstance(image, dict) else image
         launches.append(
-            Launch(id=str(item["id"]), name=str(item["name"]), net=str(item.get("net", "")),
-                   image_url=str(url) if url else None)
+            Launch(
+                id=str(item["id"]),
+                name=str(item["name"]),
+                net=str(item.get("net", "")),
+                image_url=str(url) if url else None,
+            )
         )
     return launches
 

@@ -38,7 +38,12 @@ def publish_day(
     from hangar_plugins.io.parquet_writer import ObjectStorageParquetWriter
 
     schema = pa.schema(
-        [("day", pa.date32()), ("event_type", pa.string()), ("events", pa.int64()), ("users", pa.int64())]
+        [
+            ("day", pa.date32()),
+            ("event_type", pa.string()),
+            ("events", pa.int64()),
+            ("users", pa.int64()),
+        ]
     )
     batch = pa.RecordBatch.from_pylist(
         [{"day": day, "event_type": t, "events": int(e), "users": int(u)} for t, e, u in rows],
@@ -50,8 +55,14 @@ def publish_day(
     hook.run(CREATE_MART, autocommit=True)
     result = hook.upsert_batches(table=MART_TABLE, keys=["day", "event_type"], batches=[batch])
     hook.run(
-        "DELETE FROM marts.user_events_daily WHERE day = %(day)s AND NOT (event_type = ANY(%(types)s))",
+        "DELETE FROM marts.user_events_daily"
+        " WHERE day = %(day)s AND NOT (event_type = ANY(%(types)s))",
         parameters={"day": day, "types": [row[0] for row in rows]},
         autocommit=True,
     )
-    return {"day": str(day), "event_types": len(rows), "inserted": result.inserted, "path": str(destination)}
+    return {
+        "day": str(day),
+        "event_types": len(rows),
+        "inserted": result.inserted,
+        "path": str(destination),
+    }
