@@ -1,4 +1,4 @@
-"""The DAG bundle PEX holds the DAG files and the first-party code they import, nothing else."""
+"""The DAG bundle PEX holds the DAG files, their config and the first-party code they import."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ DAG_FOLDER = Path(hangar_dags.__file__).parent
 
 def test_bundle_holds_every_dag_file_and_the_common_code_they_import() -> None:
     files = first_party_files(packaged_pex(BUNDLE))
-    dag_files = {f"hangar_dags/{path.name}" for path in DAG_FOLDER.glob("*.py")}
-    assert dag_files <= files
+    dag_files = {str(path.relative_to(DAG_FOLDER.parent)) for path in DAG_FOLDER.rglob("*.py")}
+    assert dag_files <= files  # generated DAG files included
+    assert {"hangar_dags/config/datasets.yaml", "hangar_dags/config/providers.yaml"} <= files
     assert {"hangar_common/smoke.py", "hangar_common/defaults.py"} <= files
+    assert "hangar_plugins/pipelines/ingestion.py" in files
     assert {path.split("/")[0] for path in files} == {
         "hangar_dags",
         "hangar_common",
+        "hangar_plugins",
         ".airflowignore",
     }
 

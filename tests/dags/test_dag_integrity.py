@@ -41,7 +41,7 @@ def test_every_dag_file_imports_without_errors(dagbag: DagBag) -> None:
 def test_the_bundle_holds_dags_and_every_dag_file_defines_one(dagbag: DagBag) -> None:
     assert dagbag.dags, "no DAG found in the bundle"
     files_with_dags = {Path(dag.fileloc).resolve() for dag in dagbag.dags.values()}
-    dag_files = {path.resolve() for path in DAG_FOLDER.glob("*.py") if path.name != "__init__.py"}
+    dag_files = {path.resolve() for path in DAG_FOLDER.rglob("*.py") if path.name != "__init__.py"}
     assert dag_files <= files_with_dags, f"files without a DAG: {dag_files - files_with_dags}"
 
 

@@ -15,6 +15,8 @@ from hangar_common.platform.api_client import AirflowApi
 from hangar_common.platform.environment_spec import EnvironmentSpec
 from hangar_plugins.environment.report import ApplyReport
 
+DEFAULT_POOL = "default_pool"
+
 
 def _get(api: AirflowApi, path: str) -> dict[str, Any] | None:
     response = api.session.get(f"{api.base_url}/api/v2/{path}", timeout=30)
@@ -25,8 +27,9 @@ def _get(api: AirflowApi, path: str) -> dict[str, Any] | None:
     return result
 
 
-def _send(api: AirflowApi, method: str, path: str, body: dict[str, Any]) -> None:
-    response = api.session.request(method, f"{api.base_url}/api/v2/{path}", json=body, timeout=30)
+def _send(api: AirflowApi, method: str, path: str, body: dict[str, Any], **params: Any) -> None:
+    url = f"{api.base_url}/api/v2/{path}"
+    response = api.session.request(method, url, json=body, params=params, timeout=30)
     if response.status_code >= 400:
         raise RuntimeError(f"{method} {path} failed: HTTP {response.status_code} {response.text}")
 
@@ -39,12 +42,17 @@ def apply_via_api(api: AirflowApi, spec: EnvironmentSpec) -> ApplyReport:
         if current is None:
             _send(api, "POST", "pools", body)
             report.created.append(f"pool {pool.name}")
-        elif (current["slots"], current.get("description") or "") == (pool.slots, pool.description):
-            report.unchanged.append(f"pool {pool.name}")
         else:
-            patch = {"pool": pool.name, "slots": pool.slots, "description": pool.description}
-            _send(api, "PATCH", f"pools/{pool.name}", patch)
-            report.updated.append(f"pool {pool.name}")
+            # Airflow lets only the slots of default_pool change (not its description).
+            fields = ["slots"] if pool.name == DEFAULT_POOL else ["slots", "description"]
+            wanted = {"slots": pool.slots, "description": pool.description}
+            have = {"slots": current["slots"], "description": current.get("description") or ""}
+            if all(have[f] == wanted[f] for f in fields):
+                report.unchanged.append(f"pool {pool.name}")
+            else:
+                patch = {f: wanted[f] for f in fields}
+                _send(api, "PATCH", f"pools/{pool.name}", patch, update_mask=fields)
+                report.updated.append(f"pool {pool.name}")
     for conn in spec.connections:
         body = {
             "connection_id": conn.conn_id,

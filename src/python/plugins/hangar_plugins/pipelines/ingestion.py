@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow.sdk.exceptions import AirflowFailException
+
 from hangar_common.ingestion.csv_convert import BadRow, arrow_schema, convert_csv
 from hangar_common.ingestion.datasets import Dataset
 from hangar_plugins.io.parquet_writer import ObjectStorageParquetWriter
@@ -35,8 +37,11 @@ SQL_TYPES = {
 }
 
 
-class TooManyBadRows(RuntimeError):
-    """More rows are malformed than the dataset tolerates; nothing was loaded."""
+class TooManyBadRows(AirflowFailException):
+    """More rows are malformed than the dataset tolerates; nothing was loaded.
+
+    Fails the task without retries: the same file would fail the same way.
+    """
 
 
 @dataclass(frozen=True)
