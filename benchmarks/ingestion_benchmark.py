@@ -22,12 +22,13 @@ DAY = "2026-11-20"
 
 def _step(name: str, lake: str) -> None:
     """Run one step in this process (the child) and print its figures as JSON."""
+    import hangar_dags
     from hangar_common.ingestion.datasets import load_datasets
     from hangar_plugins.hooks.warehouse import WarehouseHook
     from hangar_plugins.pipelines import ingestion
 
-    root = Path(__file__).resolve().parents[1]
-    dataset = load_datasets(root / "src/python/dags/hangar_dags/config/datasets.yaml")["sales"]
+    config = Path(hangar_dags.__file__).parent / "config" / "datasets.yaml"
+    dataset = load_datasets(config)["sales"]
     start_of_day = dt.datetime.fromisoformat(DAY).replace(tzinfo=dt.timezone.utc)
     paths = ingestion.interval_paths(lake, dataset, start_of_day, conn_id="object_storage")
     started = time.perf_counter()
@@ -68,7 +69,6 @@ def _step(name: str, lake: str) -> None:
 
 
 def main(rows: int) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.support.http_fixtures import FixtureServer
     from tests.support.postgres import scratch_database
     from tests.support.sales_csv import HEADER, sales_rows

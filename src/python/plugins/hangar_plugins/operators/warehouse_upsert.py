@@ -53,7 +53,7 @@ class WarehouseUpsertOperator(BaseOperator):
         from airflow.sdk import ObjectStoragePath
 
         path = ObjectStoragePath(self.source, conn_id=self.source_conn_id)
-        with path.open("rb") as handle:
+        with path.open("rb", block_size=8 * 2**20) as handle:  # s3fs reads 50 MiB by default
             parquet = pq.ParquetFile(handle)
             result = WarehouseHook(postgres_conn_id=self.warehouse_conn_id).upsert_batches(
                 table=self.table,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
 DOWNLOAD_CHUNK = 1 << 20
+READ_BLOCK = 8 * 2**20  # object-store read-ahead (s3fs defaults to 50 MiB blocks)
 SQL_TYPES = {
     "string": "text",
     "int": "bigint",
@@ -143,7 +144,7 @@ def convert(dataset: Dataset, paths: IntervalPaths) -> dict[str, Any]:
     quarantine = QuarantineFile(paths.quarantine)
     try:
         with (
-            paths.raw.open("rb") as source,
+            paths.raw.open("rb", block_size=READ_BLOCK) as source,
             ObjectStorageParquetWriter(
                 destination=paths.parquet, schema=arrow_schema(dataset)
             ) as writer,
