@@ -70,7 +70,7 @@ def _step(name: str, lake: str) -> None:
 
 def main(rows: int) -> int:
     from tests.support.http_fixtures import FixtureServer
-    from tests.support.postgres import scratch_database
+    from tests.support.postgres import airflow_connection, scratch_database
     from tests.support.sales_csv import HEADER, sales_rows
     from tests.support.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
@@ -89,9 +89,6 @@ def main(rows: int) -> int:
                 FixtureServer(lambda path: ("text/csv", body)) as server,
                 scratch_database("hangar_bench_wh") as warehouse,
             ):
-                from urllib.parse import urlsplit
-
-                wh = urlsplit(warehouse)
                 env = {
                     **os.environ,
                     "AIRFLOW_CONN_EXAMPLE_SALES": json.dumps(
@@ -105,15 +102,7 @@ def main(rows: int) -> int:
                             "extra": {"endpoint_url": s3.endpoint, "region_name": "us-east-1"},
                         }
                     ),
-                    "AIRFLOW_CONN_WAREHOUSE": json.dumps(
-                        {
-                            "conn_type": "postgres",
-                            "host": wh.hostname,
-                            "port": wh.port,
-                            "login": wh.username or "postgres",
-                            "schema": wh.path.lstrip("/"),
-                        }
-                    ),
+                    "AIRFLOW_CONN_WAREHOUSE": airflow_connection(warehouse),
                 }
                 print(f"CSV: {rows:,} rows, {size_mib:.1f} MiB (1 row in 1000 malformed)")
                 print(f"{'step':<10} {'seconds':>8} {'rows/s':>10} {'peak RSS MiB':>13}")

@@ -11,10 +11,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.support.http_fixtures import LocalHTTPServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,13 @@ class SlackRequest:
     received_at: float  # time.time()
 
 
-class FakeSlack:
+class FakeSlack(LocalHTTPServer):
     def __init__(self) -> None:
         self.requests: list[SlackRequest] = []
         self._lock = threading.Lock()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 if self.headers.get("Content-Type", "").startswith("application/json"):
@@ -52,15 +52,11 @@ class FakeSlack:
                 self.end_headers()
                 self.wfile.write(answer.encode())
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+        return f"{self.url}/api/"
 
     def messages(self) -> list[SlackRequest]:
         with self._lock:
@@ -76,14 +72,5 @@ class FakeSlack:
             time.sleep(0.2)
 
     def __enter__(self) -> FakeSlack:
-        self._thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,3 +33,18 @@ def scratch_database(prefix: str) -> Iterator[str]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def airflow_connection(url: str) -> str:
+    """``url`` as an Airflow ``postgres`` connection in JSON (for ``AIRFLOW_CONN_<ID>``)."""
+    parts = urlsplit(url)
+    return json.dumps(
+        {
+            "conn_type": "postgres",
+            "host": parts.hostname,
+            "port": parts.port,
+            "login": parts.username or "postgres",
+            "password": parts.password or "",
+            "schema": parts.path.lstrip("/"),
+        }
+    )

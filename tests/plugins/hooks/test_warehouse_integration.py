@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
-from urllib.parse import urlsplit
 
 import psycopg
 import pyarrow as pa
 import pytest
 
 from hangar_plugins.hooks.warehouse import UpsertResult, WarehouseHook
-from tests.support.postgres import scratch_database
+from tests.support.postgres import airflow_connection, scratch_database
 
 
 @pytest.fixture
@@ -24,16 +22,7 @@ def warehouse(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
                 "CREATE TABLE marts.sales (id int, day date, amount numeric, note text,"
                 " PRIMARY KEY (id, day))"
             )
-        parts = urlsplit(url)
-        connection = {
-            "conn_type": "postgres",
-            "host": parts.hostname,
-            "port": parts.port,
-            "login": parts.username or "postgres",
-            "password": parts.password or "",
-            "schema": parts.path.lstrip("/"),
-        }
-        monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps(connection))
+        monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", airflow_connection(url))
         yield url
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 import pyarrow as pa
@@ -15,7 +13,7 @@ import pytest
 
 from hangar_plugins.operators.warehouse_sql import WarehouseSQLOperator
 from hangar_plugins.operators.warehouse_upsert import WarehouseUpsertOperator
-from tests.support.postgres import scratch_database
+from tests.support.postgres import airflow_connection, scratch_database
 
 
 @pytest.fixture
@@ -24,15 +22,7 @@ def warehouse(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE SCHEMA prod_marts")
             conn.execute("CREATE TABLE prod_marts.users (id int PRIMARY KEY, name text)")
-        parts = urlsplit(url)
-        connection = {
-            "conn_type": "postgres",
-            "host": parts.hostname,
-            "port": parts.port,
-            "login": parts.username or "postgres",
-            "schema": parts.path.lstrip("/"),
-        }
-        monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps(connection))
+        monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", airflow_connection(url))
         yield url
 
 
