@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,6 +40,7 @@ def _measure(path: str, bundle_root: str) -> None:
 
 def main() -> int:
     import hangar_dags
+    from benchmarks.child import ChildFailed, run_child
 
     root = Path(hangar_dags.__file__).resolve().parent.parent  # the bundle root
     files = sorted(p for p in (root / "hangar_dags").rglob("*.py") if p.name != "__init__.py")
@@ -48,17 +48,11 @@ def main() -> int:
     env.setdefault("AIRFLOW_VAR_DAG_NUMBER", "10")  # the dynamic file's count, without a DB
     print(f"{'DAG file':<46} {'DAGs':>5} {'first ms':>9} {'again ms':>9}")
     for path in files:
-        out = subprocess.run(
-            [sys.executable, __file__, "--measure", str(path), str(root)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode != 0:
-            print(out.stdout + out.stderr, file=sys.stderr)
+        try:
+            figures = run_child(__file__, "--measure", str(path), str(root), env=env)
+        except ChildFailed as exc:
+            print(exc, file=sys.stderr)
             return 1
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
         rel = str(path.relative_to(root))
         again = statistics.median(figures["again"])
         print(f"{rel:<46} {figures['dags']:>5} {figures['first']:>9.1f} {again:>9.1f}")

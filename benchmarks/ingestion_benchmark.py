@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +68,7 @@ def _step(name: str, lake: str) -> None:
 
 
 def main(rows: int) -> int:
+    from benchmarks.child import ChildFailed, run_child
     from tests.support.http_fixtures import FixtureServer
     from tests.support.postgres import airflow_connection, scratch_database
     from tests.support.sales_csv import HEADER, sales_rows
@@ -107,17 +107,11 @@ def main(rows: int) -> int:
                 print(f"CSV: {rows:,} rows, {size_mib:.1f} MiB (1 row in 1000 malformed)")
                 print(f"{'step':<10} {'seconds':>8} {'rows/s':>10} {'peak RSS MiB':>13}")
                 for step in ("download", "convert", "load"):
-                    out = subprocess.run(
-                        [sys.executable, __file__, "--step", step, "s3://bench-lake"],
-                        env=env,
-                        capture_output=True,
-                        text=True,
-                        check=False,
-                    )
-                    if out.returncode != 0:
-                        print(out.stdout + out.stderr, file=sys.stderr)
+                    try:
+                        figures = run_child(__file__, "--step", step, "s3://bench-lake", env=env)
+                    except ChildFailed as exc:
+                        print(exc, file=sys.stderr)
                         return 1
-                    figures = json.loads(out.stdout.strip().splitlines()[-1])
                     rate = (figures["rows"] or rows) / figures["seconds"]
                     print(
                         f"{step:<10} {figures['seconds']:>8.1f} {rate:>10,.0f} "

@@ -31,25 +31,19 @@ with DAG(
 
     @task
     def extract(data_interval_start: Any = None, data_interval_end: Any = None) -> dict[str, Any]:
-        from airflow.sdk import ObjectStoragePath
-
-        from hangar_plugins.macros import partition_path
         from hangar_plugins.pipelines.extract import extract_interval
         from hangar_plugins.pipelines.intervals import require_interval
-        from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
+        from hangar_plugins.pipelines.settings import partition_folder
 
         require_interval(data_interval_start, data_interval_end)
-        partition = partition_path(data_interval_start)
+        folder = partition_folder("extracts/app_events", data_interval_start)
         return extract_interval(
             conn_id="source_db",
             table=SOURCE_TABLE,
             watermark=WATERMARK,
             start=data_interval_start,
             end=data_interval_end,
-            destination=ObjectStoragePath(
-                f"{lake_url()}/extracts/app_events/{partition}/part-0.parquet",
-                conn_id=LAKE_CONN_ID,
-            ),
+            destination=folder / "part-0.parquet",
         )
 
     extract()

@@ -27,14 +27,9 @@ with DAG(
 
     def _folder(dag_run: Any) -> Any:
         # Partitioned by when the run was due (run_after): manual runs have no logical date.
-        from airflow.sdk import ObjectStoragePath
+        from hangar_plugins.pipelines.settings import partition_folder
 
-        from hangar_plugins.macros import partition_path
-        from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
-
-        return ObjectStoragePath(
-            f"{lake_url()}/launches/{partition_path(dag_run.run_after)}", conn_id=LAKE_CONN_ID
-        )
+        return partition_folder("launches", dag_run.run_after)
 
     @task
     def fetch(dag_run: Any = None) -> list[dict[str, Any]]:

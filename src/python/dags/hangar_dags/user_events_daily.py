@@ -47,23 +47,16 @@ with DAG(
     def publish(
         rows: list[list[Any]], data_interval_start: Any = None, data_interval_end: Any = None
     ) -> dict[str, Any]:
-        from airflow.sdk import ObjectStoragePath
-
-        from hangar_plugins.macros import partition_path
         from hangar_plugins.pipelines.intervals import require_interval
-        from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
+        from hangar_plugins.pipelines.settings import partition_folder
         from hangar_plugins.pipelines.user_events import publish_day
 
         require_interval(data_interval_start, data_interval_end)
-        partition = partition_path(data_interval_start)
-        destination = ObjectStoragePath(
-            f"{lake_url()}/marts/user_events_daily/{partition}/part-0.parquet",
-            conn_id=LAKE_CONN_ID,
-        )
+        folder = partition_folder("marts/user_events_daily", data_interval_start)
         return publish_day(
             rows,
             day=data_interval_start.date(),
-            destination=destination,
+            destination=folder / "part-0.parquet",
             warehouse_conn_id="warehouse",
         )
 

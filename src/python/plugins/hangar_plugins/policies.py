@@ -23,6 +23,7 @@ from airflow.policies import hookimpl
 
 from hangar_common.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
 from hangar_plugins.alerts.attach import attach_alerts
+from hangar_plugins.tags import tag_value
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG
@@ -36,15 +37,8 @@ def min_retries() -> int:
     return 0 if os.environ.get("HANGAR_ENV", "").strip() in DEV_ENVIRONMENTS else 1
 
 
-def owner_from_tags(dag: DAG) -> str | None:
-    for tag in sorted(dag.tags or ()):
-        if tag.startswith(OWNER_TAG_PREFIX) and tag[len(OWNER_TAG_PREFIX) :].strip():
-            return tag[len(OWNER_TAG_PREFIX) :].strip()
-    return None
-
-
 def apply_default_owner(dag: DAG) -> None:
-    owner = owner_from_tags(dag)
+    owner = tag_value(dag.tags, OWNER_TAG_PREFIX)
     if owner is None:
         return
     for task in dag.tasks:

@@ -11,6 +11,8 @@ from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
+from hangar_plugins.tags import tag_value
+
 # A DAG chooses its channel with a tag ``slack:#channel`` or a param ``slack_channel``.
 CHANNEL_TAG_PREFIX = "slack:"
 CHANNEL_PARAM = "slack_channel"
@@ -120,7 +122,4 @@ def channel_for(
     chosen = (params or {}).get(CHANNEL_PARAM)
     if isinstance(chosen, str) and chosen.strip():
         return chosen.strip()
-    for tag in sorted(tags or ()):
-        if tag.startswith(CHANNEL_TAG_PREFIX) and tag[len(CHANNEL_TAG_PREFIX) :].strip():
-            return tag[len(CHANNEL_TAG_PREFIX) :].strip()
-    return default
+    return tag_value(tags, CHANNEL_TAG_PREFIX) or default

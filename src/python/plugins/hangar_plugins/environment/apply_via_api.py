@@ -9,6 +9,7 @@ other fields match is left alone (``./hangar init`` applies a changed password).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hangar_common.platform.api_client import AirflowApi
@@ -84,14 +85,10 @@ def apply_via_api(api: AirflowApi, spec: EnvironmentSpec) -> ApplyReport:
 
 
 def _extra_json(extra: dict[str, Any]) -> str | None:
-    import json
-
     return json.dumps(extra) if extra else None
 
 
 def _visible(conn: dict[str, Any]) -> tuple[Any, ...]:
-    import json
-
     extra = conn.get("extra")
     parsed = json.loads(extra) if isinstance(extra, str) and extra else (extra or {})
     return (

@@ -37,18 +37,19 @@ def checked_identifier(name: str, *, what: str = "identifier") -> str:
     return name
 
 
-def _table_parts(table: str) -> tuple[str, ...]:
-    parts = tuple(table.split("."))
+def quoted_table(table: str) -> str:
+    """``table`` or ``schema.table``, checked and quoted for SQL (``"schema"."table"``)."""
+    parts = table.split(".")
     if len(parts) > 2:
         raise ValueError(f"table {table!r} must be 'table' or 'schema.table'")
-    return tuple(checked_identifier(part, what="table name part") for part in parts)
+    return ".".join(f'"{checked_identifier(part, what="table name part")}"' for part in parts)
 
 
 def upsert_sql(table: str, columns: Sequence[str], keys: Sequence[str]) -> str:
     """The statement moving the staging table into ``table``: new keys inserted, changed rows
     updated, identical rows left alone (so a re-run writes nothing), duplicates in one load
     resolved to the last row."""
-    target = ".".join(f'"{part}"' for part in _table_parts(table))
+    target = quoted_table(table)
     cols = [checked_identifier(c, what="column") for c in columns]
     key_cols = [checked_identifier(k, what="key column") for k in keys]
     missing = set(key_cols) - set(cols)
@@ -108,7 +109,7 @@ class WarehouseHook(PostgresHook):
             return UpsertResult(0, 0, 0)
         columns = [checked_identifier(name, what="column") for name in first.schema.names]
         statement = upsert_sql(table, columns, keys)  # validates before touching the database
-        target = ".".join(f'"{part}"' for part in _table_parts(table))
+        target = quoted_table(table)
         col_list = ", ".join(f'"{c}"' for c in columns)
         options = csv.WriteOptions(include_header=False)
         staged = 0

@@ -21,7 +21,7 @@ from hangar_common.ingestion.csv_convert import BadRow, arrow_schema, convert_cs
 from hangar_common.ingestion.datasets import Dataset
 from hangar_plugins.io.parquet_writer import ObjectStorageParquetWriter
 from hangar_plugins.io.publish import publish_file
-from hangar_plugins.macros import partition_path
+from hangar_plugins.pipelines.settings import partition_folder
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -55,20 +55,15 @@ class IntervalPaths:
 def interval_paths(
     lake_url: str, dataset: Dataset, interval_start: datetime, *, conn_id: str | None
 ) -> IntervalPaths:
-    from airflow.sdk import ObjectStoragePath
-
-    partition = partition_path(interval_start)
-    base = lake_url.rstrip("/")
-
-    def path(zone: str, name: str) -> ObjectStoragePath:
-        return ObjectStoragePath(
-            f"{base}/{zone}/{dataset.name}/{partition}/{name}", conn_id=conn_id
+    def folder(zone: str) -> ObjectStoragePath:
+        return partition_folder(
+            f"{zone}/{dataset.name}", interval_start, lake=lake_url, conn_id=conn_id
         )
 
     return IntervalPaths(
-        raw=path("raw", "source.csv"),
-        parquet=path("parquet", "part-0.parquet"),
-        quarantine=path("quarantine", "bad_rows.csv"),
+        raw=folder("raw") / "source.csv",
+        parquet=folder("parquet") / "part-0.parquet",
+        quarantine=folder("quarantine") / "bad_rows.csv",
     )
 
 
@@ -166,17 +161,16 @@ def convert(dataset: Dataset, paths: IntervalPaths) -> dict[str, Any]:
 
 def create_table_sql(dataset: Dataset) -> str:
     """``CREATE TABLE IF NOT EXISTS`` for the dataset, its key as the primary key."""
-    from hangar_plugins.hooks.warehouse import checked_identifier
+    from hangar_plugins.hooks.warehouse import quoted_table
 
-    parts = [checked_identifier(p, what="table name part") for p in dataset.table.split(".")]
-    table = ".".join(f'"{p}"' for p in parts)
+    table = quoted_table(dataset.table)
     columns = ", ".join(
         f'"{c.name}" {SQL_TYPES[c.type]}'
         + (" NOT NULL" if c.required or c.name in dataset.keys else "")
         for c in dataset.columns
     )
     keys = ", ".join(f'"{k}"' for k in dataset.keys)
-    schema = f'CREATE SCHEMA IF NOT EXISTS "{parts[0]}"; ' if len(parts) == 2 else ""
+    schema = f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}; " if "." in table else ""
     return f"{schema}CREATE TABLE IF NOT EXISTS {table} ({columns}, PRIMARY KEY ({keys}))"
 
 

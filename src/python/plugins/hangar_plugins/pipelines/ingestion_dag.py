@@ -50,16 +50,19 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
         ),
     ) as dag:
 
+        def _paths(start: Any, end: Any) -> Any:
+            from hangar_plugins.pipelines.ingestion import interval_paths
+
+            require_interval(start, end)
+            return interval_paths(lake_url(), dataset, start, conn_id=LAKE_CONN_ID)
+
         @task
         def download_source(
             data_interval_start: Any = None, data_interval_end: Any = None
         ) -> dict[str, Any]:
             from hangar_plugins.pipelines import ingestion
 
-            require_interval(data_interval_start, data_interval_end)
-            paths = ingestion.interval_paths(
-                lake_url(), dataset, data_interval_start, conn_id=LAKE_CONN_ID
-            )
+            paths = _paths(data_interval_start, data_interval_end)
             url = ingestion.source_url(dataset, data_interval_start)
             return ingestion.download(url, paths.raw, http_conn_id=dataset.http_conn_id)
 
@@ -69,11 +72,7 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
         ) -> dict[str, Any]:
             from hangar_plugins.pipelines import ingestion
 
-            require_interval(data_interval_start, data_interval_end)
-            paths = ingestion.interval_paths(
-                lake_url(), dataset, data_interval_start, conn_id=LAKE_CONN_ID
-            )
-            return ingestion.convert(dataset, paths)
+            return ingestion.convert(dataset, _paths(data_interval_start, data_interval_end))
 
         @task
         def create_table() -> None:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+
 # The `object_storage` connection (config/environment.yaml) holds endpoint and credentials.
 LAKE_CONN_ID = "object_storage"
 DEFAULT_LAKE_URL = "s3://hangar-lake"
@@ -12,3 +18,18 @@ def lake_url() -> str:
     from airflow.configuration import conf
 
     return conf.get("hangar", "lake_url", fallback=DEFAULT_LAKE_URL) or DEFAULT_LAKE_URL
+
+
+def partition_folder(
+    zone: str, moment: datetime, *, lake: str | None = None, conn_id: str | None = LAKE_CONN_ID
+) -> ObjectStoragePath:
+    """``<lake>/<zone>/year=…/month=…/day=…`` for ``moment`` (the lake: ``[hangar] lake_url``).
+
+    Every pipeline file lives under one of these: a re-run of an interval rewrites its own.
+    """
+    from airflow.sdk import ObjectStoragePath
+
+    from hangar_plugins.macros import partition_path
+
+    base = (lake or lake_url()).rstrip("/")
+    return ObjectStoragePath(f"{base}/{zone}/{partition_path(moment)}", conn_id=conn_id)
