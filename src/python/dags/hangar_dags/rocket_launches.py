@@ -53,8 +53,11 @@ with DAG(
         from hangar_plugins.alerts.messages import channel_for
         from hangar_plugins.pipelines.launches import summary
 
-        channel = channel_for(tags=dag.tags, params=None, default=config.default_channel())
         text = summary(launches, images, f"{dag_run.run_after:%Y-%m-%d}")
+        if not config.slack_enabled():
+            print(f"Slack is not configured (HANGAR_SLACK_TOKEN); the summary:\n{text}")
+            return
+        channel = channel_for(tags=dag.tags, params=None, default=config.default_channel())
         SlackNotifier(slack_conn_id=config.SLACK_CONN_ID, channel=channel, text=text).notify({})
 
     launches = fetch()

@@ -7,6 +7,7 @@ from typing import Any
 from airflow.plugins_manager import AirflowPlugin
 
 from hangar_plugins.macros import partition_path
+from hangar_plugins.timetables import DatedCronDataIntervalTimetable, DatedCronTriggerTimetable
 
 
 def _fastapi_apps() -> list[dict[str, Any]]:
@@ -17,10 +18,12 @@ def _fastapi_apps() -> list[dict[str, Any]]:
 
 
 class HangarPlugin(AirflowPlugin):
-    """Registers Hangar's macros (``macros.hangar``) and the Hangar page of the UI."""
+    """Registers Hangar's macros (``macros.hangar``), timetables and the Hangar page."""
 
     name = "hangar"
     macros = [partition_path]
+    # The dated schedules the cluster policy gives DAGs: every component must read them back.
+    timetables = [DatedCronDataIntervalTimetable, DatedCronTriggerTimetable]
     external_views = [
         {
             "name": "Hangar",

@@ -8,6 +8,10 @@ only the test suite. At parse time each DAG:
    the DAG run get the Slack failure alert (retry/success alerts where asked; see
    :mod:`hangar_plugins.alerts.attach`). Default retries come from ``[core]
    default_task_retries``, which the platform sets.
+   Dates are honest: a manual run outside the DAG's range is refused when triggered
+   (:mod:`hangar_plugins.timetables`), and every task checks its run's dates first
+   (:mod:`hangar_plugins.run_dates`: backfills, runs without a data interval), so no run
+   "succeeds" with nothing done.
 2. is checked: no tags, a task without owner, retries 0 outside ``HANGAR_ENV=dev``, or a
    schedule without an explicit ``catchup`` reject the DAG with an import error that says what
    to fix; the other DAGs of the bundle load normally.
@@ -23,6 +27,8 @@ from airflow.policies import hookimpl
 
 from hangar_common.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
 from hangar_plugins.alerts.attach import attach_alerts
+from hangar_plugins.run_dates import guard_run_dates
+from hangar_plugins.timetables import date_schedule
 from hangar_plugins.tags import tag_value
 
 if TYPE_CHECKING:
@@ -54,4 +60,6 @@ def dag_policy(dag: DAG) -> None:
         raise AirflowClusterPolicyViolation(
             f"DAG {dag.dag_id!r} rejected by Hangar's cluster policy: " + "; ".join(problems)
         )
+    date_schedule(dag)
+    guard_run_dates(dag)
     attach_alerts(dag)

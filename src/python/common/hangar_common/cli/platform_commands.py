@@ -38,6 +38,12 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"  login: admin / {manager.admin_password()}")
     else:
         print("  login: admin / the password in HANGAR_ADMIN_PASSWORD")
+    for line in result.prepared:
+        print(f"  {line}")
+    for name, state, detail in manager.part_rows():
+        print(f"  {name:<13} {detail}")
+    if not manager.env.get("HANGAR_SLACK_TOKEN"):
+        print("  Slack alerts are off: set HANGAR_SLACK_TOKEN to turn them on")
     print(f"  logs: {manager.paths.logs}   stop: ./hangar down")
     return 0
 
@@ -57,7 +63,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _, _ in rows)
     for name, state, detail in rows:
         print(f"{name:<{width}}  {state:<9}  {detail}")
-    return 0 if rows[0][1] == "RUNNING" and rows[-1][1] == "HEALTHY" else 1
+    states = dict((name, state) for name, state, _ in rows)
+    healthy = states.get("supervisord") == "RUNNING" and states.get("api-health") == "HEALTHY"
+    return 0 if healthy and "DOWN" not in states.values() else 1
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ class Dataset:
     keys: tuple[str, ...]
     columns: tuple[Column, ...]
     schedule: str
+    # The first day of the dataset's history (UTC): runs before it fail instead of loading
+    # nothing; `airflow backfill create` loads any range from it on.
+    start_date: datetime
     max_bad_share: float = 0.01
     owner: str = "data-eng"
     description: str = ""
@@ -70,6 +74,22 @@ def _column(dataset: str, index: int, raw: Any) -> Column:
     return Column(name=name, type=kind, required=bool(raw.get("required", False)), format=fmt)
 
 
+def _start_date(where: str, raw: Any) -> datetime:
+    """A YAML date (``2026-11-01``) or ISO string, as midnight UTC."""
+    if isinstance(raw, datetime):
+        raise DatasetConfigError(f"{where}.start_date: give a day (YYYY-MM-DD), not a time")
+    if isinstance(raw, str):
+        try:
+            raw = date.fromisoformat(raw)
+        except ValueError:
+            raise DatasetConfigError(
+                f"{where}.start_date: {raw!r} is not a day (YYYY-MM-DD)"
+            ) from None
+    if not isinstance(raw, date):
+        raise DatasetConfigError(f"{where}.start_date: {raw!r} is not a day (YYYY-MM-DD)")
+    return datetime(raw.year, raw.month, raw.day, tzinfo=timezone.utc)
+
+
 def parse_datasets(document: Any) -> dict[str, Dataset]:
     if not isinstance(document, Mapping) or not isinstance(document.get("datasets"), Mapping):
         raise DatasetConfigError("top level must be a mapping with a 'datasets' mapping")
@@ -81,11 +101,11 @@ def parse_datasets(document: Any) -> dict[str, Dataset]:
         if not isinstance(raw, Mapping):
             raise DatasetConfigError(f"{where}: expected a mapping")
         known = {"url", "http_conn_id", "table", "keys", "columns", "schedule", "max_bad_share"}
-        known |= {"owner"}
+        known |= {"owner", "start_date"}
         unknown = set(raw) - known - {"description"}
         if unknown:
             raise DatasetConfigError(f"{where}: unknown field(s) {sorted(unknown)}")
-        for required in ("url", "table", "keys", "columns", "schedule"):
+        for required in ("url", "table", "keys", "columns", "schedule", "start_date"):
             if not raw.get(required):
                 raise DatasetConfigError(f"{where}.{required} is required")
         columns = tuple(_column(name, i, c) for i, c in enumerate(raw["columns"]))
@@ -99,6 +119,7 @@ def parse_datasets(document: Any) -> dict[str, Dataset]:
         share = raw.get("max_bad_share", 0.01)
         if not isinstance(share, int | float) or not 0 <= share <= 1:
             raise DatasetConfigError(f"{where}.max_bad_share: {share!r} must be within 0..1")
+        start = _start_date(where, raw["start_date"])
         datasets[name] = Dataset(
             name=name,
             url=str(raw["url"]),
@@ -107,6 +128,7 @@ def parse_datasets(document: Any) -> dict[str, Dataset]:
             keys=keys,
             columns=columns,
             schedule=str(raw["schedule"]),
+            start_date=start,
             max_bad_share=float(share),
             owner=str(raw.get("owner", "data-eng")),
             description=str(raw.get("description", "")),

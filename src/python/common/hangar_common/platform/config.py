@@ -11,7 +11,12 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from hangar_common.environment import DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, ConfigurationError
-from hangar_common.platform.settings import PlatformConfig, Profile, Stack
+from hangar_common.platform.settings import (
+    EMBEDDED_DEFAULT_PARALLELISM,
+    PlatformConfig,
+    Profile,
+    Stack,
+)
 
 DEFAULT_API_PORT = 8080
 DEFAULT_FLOWER_PORT = 5555
@@ -89,7 +94,7 @@ def load_platform_config(
     """The platform configuration the ``HANGAR_*`` settings in ``env`` describe."""
     paths = state_paths(env, project_root)
     chosen = Stack(stack or _choice(env, "HANGAR_STACK", Stack, Stack.EMBEDDED.value))
-    default_parallelism = 4 if chosen is Stack.EMBEDDED else 8
+    default_parallelism = EMBEDDED_DEFAULT_PARALLELISM if chosen is Stack.EMBEDDED else 8
     bundle_root = env.get("HANGAR_DAG_BUNDLE_ROOT", "").strip()
     plugins = env.get("HANGAR_PLUGINS_FOLDER", "").strip()
     worker_port = env.get("HANGAR_WORKER_LOG_SERVER_PORT", "").strip()
@@ -105,7 +110,7 @@ def load_platform_config(
         api_port=_int(env, "HANGAR_API_PORT", DEFAULT_API_PORT, 1, 65535),
         flower_port=_int(env, "HANGAR_FLOWER_PORT", DEFAULT_FLOWER_PORT, 1, 65535),
         parallelism=_int(env, "HANGAR_PARALLELISM", default_parallelism, 1, 1024),
-        metadata_db_url=metadata_db_url(env) if chosen is Stack.CELERY else "",
+        metadata_db_url=metadata_db_url(env),
         broker_url=(
             (env.get("HANGAR_REDIS_URL", "").strip() or DEFAULT_REDIS_URL)
             if chosen is Stack.CELERY
@@ -120,6 +125,7 @@ def load_platform_config(
         default_task_retries=_int(env, "HANGAR_DEFAULT_TASK_RETRIES", 2, 0, 100),
         alert_channel=env.get("HANGAR_ALERT_CHANNEL", "").strip() or "#data-alerts",
         alert_on_retry=_bool(env, "HANGAR_ALERT_ON_RETRY"),
+        slack_alerts=bool(env.get("HANGAR_SLACK_TOKEN", "").strip()),
         lake_url=env.get("HANGAR_LAKE_URL", "").strip() or "s3://hangar-lake",
     )
 

@@ -54,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"hangar entrypoint: error: {exc}", file=sys.stderr)
         return 2
+    if args[:2] == ["airflow", "scheduler"] and env.get("AIRFLOW__HANGAR__SLACK_ALERTS") != "True":
+        # Once per platform start, in the scheduler's log: alerts are off, not failing.
+        print("[hangar] Slack alerts are off: HANGAR_SLACK_TOKEN is not set", file=sys.stderr)
     os.execvpe(command[0], command, env)
     return 127  # unreachable: execvpe replaces this process or raises
 

@@ -18,6 +18,9 @@ ADMIN_PASSWORD = "HANGAR_ADMIN_PASSWORD"
 # The maintenance DAGs' own API login (restart_failed_runs, initialize_environment). Added to
 # secrets files made before it existed, so it is not required of them: see ensure_secrets_file.
 MAINTENANCE_PASSWORD = "HANGAR_MAINTENANCE_PASSWORD"
+# The embedded object store's credentials (SeaweedFS; used only when HANGAR_S3_ENDPOINT is unset).
+EMBEDDED_S3_ACCESS_KEY = "HANGAR_EMBEDDED_S3_ACCESS_KEY"
+EMBEDDED_S3_SECRET_KEY = "HANGAR_EMBEDDED_S3_SECRET_KEY"
 SECRET_NAMES = (FERNET_KEY, JWT_SECRET, API_SECRET_KEY, ADMIN_PASSWORD)
 
 
@@ -34,6 +37,8 @@ def generate() -> dict[str, str]:
         API_SECRET_KEY: std_secrets.token_urlsafe(48),
         ADMIN_PASSWORD: std_secrets.token_urlsafe(12),
         MAINTENANCE_PASSWORD: std_secrets.token_urlsafe(24),
+        EMBEDDED_S3_ACCESS_KEY: "hangar-" + std_secrets.token_hex(8),
+        EMBEDDED_S3_SECRET_KEY: std_secrets.token_urlsafe(32),
     }
 
 

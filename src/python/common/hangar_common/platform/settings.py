@@ -17,7 +17,11 @@ from hangar_common.environment import ConfigurationError
 
 
 class Stack(str, Enum):
-    """How Airflow runs: one machine on SQLite, or the production Celery topology."""
+    """How Airflow runs: one machine (LocalExecutor), or the production Celery topology.
+
+    Both keep Airflow's metadata in PostgreSQL: the one at ``HANGAR_POSTGRES_URL``, else a
+    throwaway server the stack starts (see :mod:`hangar_common.platform.services`).
+    """
 
     EMBEDDED = "embedded"
     CELERY = "celery"
@@ -30,9 +34,9 @@ class Profile(str, Enum):
     TEST = "test"
 
 
-# SQLite serialises writers: more than a few concurrent LocalExecutor workers crash it
-# ("database is locked"; measured: 32 crashed, 4 ran 100/100 tasks cleanly).
-EMBEDDED_MAX_PARALLELISM = 4
+# LocalExecutor processes of the embedded stack: each running task is a process of ~150 MiB;
+# 4 keep a 2-core machine responsive.
+EMBEDDED_DEFAULT_PARALLELISM = 4
 
 # (task_instance_heartbeat_timeout, task_queued_timeout, min_heartbeat_interval) in seconds.
 _TIMEOUTS = {
@@ -88,6 +92,8 @@ class PlatformConfig:
     default_task_retries: int = 2
     alert_channel: str = "#data-alerts"
     alert_on_retry: bool = False
+    # Slack alerts are attached only when a token is configured (HANGAR_SLACK_TOKEN).
+    slack_alerts: bool = False
     # Where pipelines keep raw, Parquet and quarantine files (the object_storage connection).
     lake_url: str = "s3://hangar-lake"
 
@@ -111,11 +117,8 @@ def validate(config: PlatformConfig) -> None:
         raise ConfigurationError(f"HANGAR_API_PORT={config.api_port} is not a TCP port")
     if config.parallelism < 1:
         raise ConfigurationError(f"HANGAR_PARALLELISM={config.parallelism} must be >= 1")
-    if config.stack is Stack.EMBEDDED and config.parallelism > EMBEDDED_MAX_PARALLELISM:
-        raise ConfigurationError(
-            f"HANGAR_PARALLELISM={config.parallelism} is more than SQLite survives "
-            f"(max {EMBEDDED_MAX_PARALLELISM} on the embedded stack; use --stack celery)"
-        )
+    if not config.metadata_db_url:
+        raise ConfigurationError("the platform needs HANGAR_POSTGRES_URL (metadata DB)")
     if config.stack is Stack.CELERY and not (config.metadata_db_url and config.broker_url):
         raise ConfigurationError(
             "the celery stack needs HANGAR_POSTGRES_URL (metadata DB) and HANGAR_REDIS_URL (broker)"
@@ -165,26 +168,20 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__CORE__DEFAULT_TASK_RETRIES": str(config.default_task_retries),
         "AIRFLOW__HANGAR__ALERT_CHANNEL": config.alert_channel,
         "AIRFLOW__HANGAR__ALERT_ON_RETRY": str(config.alert_on_retry),
+        "AIRFLOW__HANGAR__SLACK_ALERTS": str(config.slack_alerts),
         "AIRFLOW__HANGAR__LAKE_URL": config.lake_url,
         # Top-level Variable reads (dynamic DAG files) hit Airflow's cache, not the API, per parse.
         "AIRFLOW__SECRETS__USE_CACHE": "True",
         "AIRFLOW__SECRETS__CACHE_TTL_SECONDS": str(secrets_cache_ttl),
     }
+    db = sqlalchemy_url(config.metadata_db_url)
+    env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = db
     if config.stack is Stack.EMBEDDED:
-        env.update(
-            {
-                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": (
-                    f"sqlite:///{config.airflow_home / 'airflow.db'}"
-                ),
-            }
-        )
+        env["AIRFLOW__CORE__EXECUTOR"] = "LocalExecutor"
     else:
-        db = sqlalchemy_url(config.metadata_db_url)
         env.update(
             {
                 "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
                 "AIRFLOW__CELERY__BROKER_URL": config.broker_url,
                 "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{db.replace('+psycopg2', '', 1)}",
                 # Redis restarts must not lose a task for long: requeue what stays queued.

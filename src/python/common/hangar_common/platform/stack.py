@@ -17,7 +17,7 @@ import psutil
 
 from hangar_common.doctor.checks import check_postgres, check_redis
 from hangar_common.environment import ConfigurationError, read_dotenv
-from hangar_common.platform import throwaway
+from hangar_common.platform import services as parts_of_stack
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
 from hangar_common.platform.environment_spec import environment_file, load_environment
 from hangar_common.platform.health import read_health, unhealthy_components, wait_until_healthy
@@ -28,6 +28,7 @@ from hangar_common.platform.secrets import (
     ensure_secrets_file,
     load_secrets,
 )
+from hangar_common.platform.services import ServicePlan, plan_services, prepare_services
 from hangar_common.platform.settings import (
     PlatformConfig,
     PlatformSecrets,
@@ -63,6 +64,7 @@ class UpResult:
     already_running: bool
     seconds_to_healthy: float
     admin_password_generated: bool
+    prepared: list[str]  # buckets and databases created, sample rows seeded
 
 
 class StackManager:
@@ -74,6 +76,11 @@ class StackManager:
         self.paths: StatePaths = state_paths(self.env, project_root)
         self.supervisor = Supervisor(self.paths)
         self.state_file = self.paths.run / "stack.json"
+        # Endpoints of the parts a running stack started (throwaway PostgreSQL, SeaweedFS, the
+        # example source): later commands (init, deploy, status) reach the same ones.
+        self.services_file = self.paths.run / "services.env"
+        if self.services_file.is_file() and self.supervisor.is_running():
+            self.env.update(dict(read_dotenv(self.services_file)))
 
     # -- configuration ------------------------------------------------------------------------
     def _process_env(self, stack: Stack) -> dict[str, str]:
@@ -134,7 +141,7 @@ class StackManager:
         (config.airflow_home / "config" / "airflow_local_settings.py").write_text(
             POLICY_SHIM, encoding="utf-8"
         )
-        if stack is Stack.CELERY and _create_database(config.metadata_db_url):
+        if parts_of_stack.create_database(config.metadata_db_url):
             done.append(f"created database {redact_url(config.metadata_db_url)}")
         migrate = self._entrypoint(stack, "airflow", "db", "migrate")
         if migrate.returncode != 0:
@@ -186,25 +193,42 @@ class StackManager:
                 already_running=True,
                 seconds_to_healthy=0.0,
                 admin_password_generated=False,
+                prepared=[],
             )
         start = time.monotonic()
-        services = self._plan_services(config) if stack is Stack.CELERY else []
-        config = self.config(stack)  # with the throwaway services' URLs, if any
+        # The embedded object store's credentials live in the secrets file: make it first.
+        ensure_secrets_file(self.paths.secrets_file)
+        plan = self._plan_services(stack)
+        self.env.update(plan.env)  # every component, and init, see the parts' endpoints
+        config = self.config(stack)
         base = int(self.env.get("HANGAR_WORKER_LOG_PORT_BASE", "") or WORKER_LOG_PORT_BASE)
         airflow_programs = programs(config, workers=workers, worker_log_port_base=base)
         stack_id = uuid.uuid4().hex
         self.paths.run.mkdir(parents=True, exist_ok=True)
-        text = render_config(self.paths, [*services, *airflow_programs], stack_id=stack_id)
+        self._write_private(
+            self.services_file, "".join(f"{k}={v}\n" for k, v in sorted(plan.env.items()))
+        )
+        text = render_config(self.paths, [*plan.programs, *airflow_programs], stack_id=stack_id)
         self.supervisor.start(text, self._process_env(stack))
         self.state_file.write_text(
             json.dumps(
-                {"stack": stack.value, "stack_id": stack_id, "workers": workers, "api_url": api_url}
+                {
+                    "stack": stack.value,
+                    "stack_id": stack_id,
+                    "workers": workers,
+                    "api_url": api_url,
+                    "parts": [vars(part) for part in plan.parts],
+                }
             ),
             encoding="utf-8",
         )
         try:
-            if services:
-                _wait_for_services(config, timeout=60)
+            prepared = prepare_services(
+                plan,
+                postgres_answers=_postgres_answers,
+                redis_answers=_redis_answers,
+                logs=self.paths.logs,
+            )
             self.init(stack)
             self.supervisor.start_programs([program.name for program in airflow_programs])
             wait_until_healthy(api_url, timeout=max(1.0, timeout - (time.monotonic() - start)))
@@ -216,43 +240,19 @@ class StackManager:
             already_running=False,
             seconds_to_healthy=time.monotonic() - start,
             admin_password_generated=not self.env.get(ADMIN_PASSWORD),
+            prepared=prepared,
         )
 
-    def _plan_services(self, config: PlatformConfig) -> list[Program]:
-        """Throwaway servers for whichever of PostgreSQL and Redis does not answer.
-
-        Their URLs replace the configured ones for this stack; where a server neither answers
-        nor can be started from installed binaries, a ConfigurationError says how to fix it.
-        """
-        services: list[Program] = []
-        if not _postgres_answers(config.metadata_db_url):
-            bin_dir = throwaway.find_postgres_bin(self.env)
-            if bin_dir is None:
-                raise ConfigurationError(
-                    f"PostgreSQL at {redact_url(config.metadata_db_url)} does not answer and no "
-                    "PostgreSQL binaries were found to start a throwaway one: start PostgreSQL "
-                    "and set HANGAR_POSTGRES_URL, or install Debian's postgresql package "
-                    "(or set HANGAR_PG_BIN to its bin folder)"
-                )
-            program, url = throwaway.postgres(self.paths, bin_dir)
-            services.append(program)
-            self.env["HANGAR_POSTGRES_URL"] = url
-            self.env["HANGAR_METADATA_DB_URL"] = urlunsplit(
-                urlsplit(url)._replace(path="/hangar_airflow")
-            )
-        if not _redis_answers(config.broker_url):
-            binary = throwaway.find_redis_server(self.env)
-            if binary is None:
-                raise ConfigurationError(
-                    f"Redis at {redact_url(config.broker_url)} does not answer and no "
-                    "redis-server binary was found to start a throwaway one: start Redis and set "
-                    "HANGAR_REDIS_URL, or install Debian's redis-server package "
-                    "(or set HANGAR_REDIS_SERVER to the binary)"
-                )
-            program, url = throwaway.redis(self.paths, binary)
-            services.append(program)
-            self.env["HANGAR_REDIS_URL"] = url
-        return services
+    def _plan_services(self, stack: Stack) -> ServicePlan:
+        """What this stack starts beside Airflow (see :mod:`hangar_common.platform.services`)."""
+        return plan_services(
+            self.env,
+            self.paths,
+            stack,
+            secrets=dict(read_dotenv(self.paths.secrets_file)),
+            postgres_answers=_postgres_answers,
+            redis_answers=_redis_answers,
+        )
 
     def admin_password(self) -> str:
         """HANGAR_ADMIN_PASSWORD, else the one generated into the secrets file."""
@@ -274,6 +274,7 @@ class StackManager:
         self.supervisor.shutdown()
         killed = kill_stack_leftovers(stack_id) if stack_id else []
         self.state_file.unlink(missing_ok=True)
+        self.services_file.unlink(missing_ok=True)
         return killed
 
     def status_rows(self) -> list[tuple[str, str, str]]:
@@ -298,9 +299,28 @@ class StackManager:
             ("api-health", "HEALTHY" if not pending else "UNHEALTHY", ", ".join(pending) or api_url)
         )
         rows.insert(1, ("memory", "PSS", f"{total / 2**20:.0f} MiB for all components"))
+        rows += self._part_rows(running)
         bundle = self._bundle_sync_row()
         if bundle:
             rows.insert(-1, bundle)
+        return rows
+
+    def part_rows(self) -> list[tuple[str, str, str]]:
+        """The running stack's parts (see :meth:`_part_rows`); none when it is not running."""
+        running = self.running_stack()
+        return self._part_rows(running) if running else []
+
+    def _part_rows(self, running: Mapping[str, object]) -> list[tuple[str, str, str]]:
+        """What pipelines reach: each part, who provides it, where it points, if it answers."""
+        rows = []
+        recorded = running.get("parts")
+        for fields in recorded if isinstance(recorded, list) else []:
+            part = parts_of_stack.Part(**fields)
+            answers = parts_of_stack.probe(part, self.env)
+            state = "OFF" if part.origin == "off" else {True: "OK", False: "DOWN"}.get(
+                answers, "SET"
+            )
+            rows.append((part.name, state, f"{part.origin}: {part.url}"))
         return rows
 
     def _bundle_sync_row(self) -> tuple[str, str, str] | None:
@@ -368,29 +388,3 @@ def _postgres_answers(url: str) -> bool:
 
 def _redis_answers(url: str) -> bool:
     return check_redis(url).ok
-
-
-def _wait_for_services(config: PlatformConfig, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not (_postgres_answers(config.metadata_db_url) and _redis_answers(config.broker_url)):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the throwaway PostgreSQL/Redis did not start: see .hangar/logs")
-        time.sleep(0.5)
-
-
-def _create_database(url: str) -> bool:
-    """Create the database ``url`` names on its server unless it exists; True when created."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise ConfigurationError(f"{redact_url(url)} names no database")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists:
-            return False
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return True

@@ -30,7 +30,10 @@ def attach_alerts(dag: DAG, *, retry_alerts: bool | None = None) -> None:
 
     Retry alerts: DAGs tagged ``alert:retry``, or all DAGs with ``[hangar] alert_on_retry``.
     Success alerts: DAGs tagged ``alert:success`` only (silence is the default for success).
+    Nothing is attached while Slack is not configured (``[hangar] slack_alerts`` false).
     """
+    if not config.slack_enabled():
+        return
     tags = set(dag.tags or ())
     on_retry = RETRY_TAG in tags or (
         config.alert_on_retry() if retry_alerts is None else retry_alerts

