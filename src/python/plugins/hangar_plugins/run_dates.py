@@ -66,7 +66,14 @@ def _chained(existing: Any) -> Any:
 def guard_run_dates(dag: DAG) -> None:
     """Make every task of ``dag`` check its run's dates first."""
     for task in dag.tasks:
-        hook = task._pre_execute_hook  # what the operator's `pre_execute=` argument sets
-        if hook is check_run_dates or getattr(hook, "__hangar_run_dates__", False):
+        if not hasattr(task, "_pre_execute_hook"):
+            # A mapped task (its arguments are serialized for expansion; a hook is not):
+            # the trigger-time refusal and its upstream tasks' checks still hold.
             continue
-        task._pre_execute_hook = _chained(hook)
+        hook = task._pre_execute_hook  # what the operator's `pre_execute=` argument sets
+        if not _is_guarded(hook):
+            task._pre_execute_hook = _chained(hook)
+
+
+def _is_guarded(hook: Any) -> bool:
+    return hook is check_run_dates or bool(getattr(hook, "__hangar_run_dates__", False))

@@ -10,7 +10,6 @@ from typing import Any
 
 from hangar_common.bundles.store import BundleStore, Manifest, artifact_files
 from hangar_common.environment import ConfigurationError
-from hangar_common.platform.config import state_paths
 from hangar_common.platform.environment_spec import load_environment
 
 BUNDLE_TARGET = "src/python/dags:dag-bundle"
@@ -18,10 +17,18 @@ BUNDLE_PEX = "dist/src.python.dags/dag-bundle.pex"
 
 
 def store_url(env: Mapping[str, str], project_root: Path) -> str:
+    """``HANGAR_BUNDLE_STORE_URL``, else the running embedded platform's object store (the
+    same store its components read when ``HANGAR_DAG_SOURCE=store``)."""
     configured = env.get("HANGAR_BUNDLE_STORE_URL", "").strip()
     if configured:
         return configured
-    return f"file://{state_paths(env, project_root).root / 'bundle-store'}"
+    embedded = env.get("HANGAR_EMBEDDED_BUNDLE_STORE_URL", "").strip()
+    if embedded:
+        return embedded
+    raise ConfigurationError(
+        "no bundle store: set HANGAR_BUNDLE_STORE_URL (s3://bucket/prefix or file:///path), or "
+        f"start the platform (./hangar up) to use its embedded object store ({project_root})"
+    )
 
 
 def s3_storage_options(env: Mapping[str, str], project_root: Path) -> dict[str, Any]:

@@ -11,9 +11,16 @@ from hangar_common.environment import merged_environment
 from hangar_common.project import find_project_root
 
 
+def _environment(root: Path) -> dict[str, str]:
+    """Settings, plus the endpoints of the running stack's parts (its embedded object store)."""
+    from hangar_common.platform.stack import StackManager
+
+    return StackManager(root, merged_environment(root)).env
+
+
 def _project_store() -> tuple[Path, BundleStore]:
     root = find_project_root()
-    return root, deploy.open_store(merged_environment(root), root)
+    return root, deploy.open_store(_environment(root), root)
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -42,7 +49,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
     pointer = store.current()
     versions = store.versions()
     if not versions:
-        print(f"no versions in {deploy.store_url(merged_environment(root), root)}")
+        print(f"no versions in {deploy.store_url(_environment(root), root)}")
         return 0
     for manifest in versions:
         mark = "*" if pointer and pointer.version == manifest.version else " "

@@ -117,7 +117,7 @@ def load_platform_config(
             else ""
         ),
         bundle_refresh_interval_s=_int(env, "HANGAR_BUNDLE_REFRESH_INTERVAL", 30, 1, 3600),
-        bundle_store_url=env.get("HANGAR_BUNDLE_STORE_URL", "").strip(),
+        bundle_store_url=_served_store(env),
         bundle_store_conn_id=env.get("HANGAR_BUNDLE_STORE_CONN_ID", "").strip() or "object_storage",
         worker_log_server_port=(
             _int(env, "HANGAR_WORKER_LOG_SERVER_PORT", 8793, 1, 65535) if worker_port else None
@@ -128,6 +128,37 @@ def load_platform_config(
         slack_alerts=bool(env.get("HANGAR_SLACK_TOKEN", "").strip()),
         lake_url=env.get("HANGAR_LAKE_URL", "").strip() or "s3://hangar-lake",
     )
+
+
+DAG_SOURCES = ("checkout", "store")
+
+
+def _served_store(env: Mapping[str, str]) -> str:
+    """The bundle store the platform serves DAGs from; empty: the checkout's folder.
+
+    ``HANGAR_DAG_SOURCE=store`` serves deployed versions (``HANGAR_BUNDLE_STORE_URL``, else
+    the embedded object store); ``checkout`` serves ``src/python/dags`` live. Unset: the store
+    when ``HANGAR_BUNDLE_STORE_URL`` is set, else the checkout.
+    """
+    configured = env.get("HANGAR_BUNDLE_STORE_URL", "").strip()
+    source = env.get("HANGAR_DAG_SOURCE", "").strip().lower()
+    if source not in ("", *DAG_SOURCES):
+        raise ConfigurationError(
+            f"HANGAR_DAG_SOURCE={source!r} must be one of: {', '.join(DAG_SOURCES)}"
+        )
+    if source == "checkout" or (not source and not configured):
+        return ""
+    store = configured or env.get("HANGAR_EMBEDDED_BUNDLE_STORE_URL", "").strip()
+    if not store and source == "store":
+        # Before `up` has planned the embedded object store: the default embedded store.
+        from hangar_common.platform.services import EMBEDDED_BUNDLE_STORE_URL
+
+        if not env.get("HANGAR_S3_ENDPOINT", "").strip():
+            return EMBEDDED_BUNDLE_STORE_URL
+        raise ConfigurationError(
+            "HANGAR_DAG_SOURCE=store with HANGAR_S3_ENDPOINT set needs HANGAR_BUNDLE_STORE_URL"
+        )
+    return store
 
 
 def _bool(env: Mapping[str, str], name: str) -> bool:
