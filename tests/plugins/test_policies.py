@@ -93,6 +93,7 @@ def test_owner_tag_and_alerts_are_defaults_every_dag_gets(
     from hangar_plugins.alerts.slack import HangarSlackNotifier
 
     monkeypatch.delenv("AIRFLOW__HANGAR__ALERT_ON_RETRY", raising=False)
+    monkeypatch.setenv("AIRFLOW__HANGAR__SLACK_ALERTS", "True")
     for dag_id, tags in (("plain", ""), ("chatty", ', "alert:retry", "alert:success"')):
         (tmp_path / f"{dag_id}.py").write_text(
             SCHEDULED.format(dag_id=dag_id, tags=tags, catchup=", catchup=False")
@@ -122,7 +123,36 @@ def test_retry_alerts_for_every_dag_when_the_platform_asks(
     from hangar_plugins.alerts.messages import AlertEvent
 
     monkeypatch.setenv("AIRFLOW__HANGAR__ALERT_ON_RETRY", "True")
+    monkeypatch.setenv("AIRFLOW__HANGAR__SLACK_ALERTS", "True")
     (tmp_path / "d.py").write_text(SCHEDULED.format(dag_id="d", tags="", catchup=", catchup=True"))
     bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
     callbacks: Any = bag.dags["d"].get_task("t").on_retry_callback
     assert [c.event for c in callbacks] == [AlertEvent.TASK_RETRY]
+
+
+def test_without_slack_no_alert_is_attached(
+    tmp_path: Path, policy_registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW__HANGAR__SLACK_ALERTS", "False")
+    (tmp_path / "d.py").write_text(SCHEDULED.format(dag_id="d", tags="", catchup=", catchup=False"))
+    bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    dag = bag.dags["d"]
+    assert not dag.get_task("t").on_failure_callback
+    assert not dag.on_failure_callback and not dag.has_on_failure_callback
+
+
+def test_schedules_get_their_date_range_and_tasks_the_dates_check(
+    tmp_path: Path, policy_registered: None
+) -> None:
+    from hangar_plugins.run_dates import check_run_dates
+    from hangar_plugins.timetables import DatedCronTriggerTimetable
+
+    (tmp_path / "d.py").write_text(SCHEDULED.format(dag_id="d", tags="", catchup=", catchup=False"))
+    (tmp_path / "good.py").write_text(GOOD)
+    bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    dated, manual = bag.dags["d"], bag.dags["good"]
+    assert isinstance(dated.timetable, DatedCronTriggerTimetable)
+    assert dated.timetable.range_start == dated.start_date
+    assert dated.get_task("t")._pre_execute_hook is check_run_dates
+    # A DAG without a schedule has no date range: any manual run gets its tasks.
+    assert manual.start_date is None and manual.get_task("t").start_date is None

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from hangar_common.environment import ConfigurationError
 from hangar_common.bundles.deploy import compare, s3_storage_options, store_url
 from hangar_common.bundles.store import Manifest
 from tests.support.paths import repo_root
@@ -16,11 +19,14 @@ def test_compare_lists_added_changed_and_removed_files() -> None:
     assert compare(current, dict(current.files)).empty
 
 
-def test_default_store_is_a_local_folder_in_the_state_dir(tmp_path: Path) -> None:
-    assert store_url({"HANGAR_STATE_DIR": str(tmp_path)}, tmp_path) == (
-        f"file://{tmp_path}/bundle-store"
-    )
-    assert store_url({"HANGAR_BUNDLE_STORE_URL": "s3://b/p"}, tmp_path) == "s3://b/p"
+def test_store_is_the_configured_one_else_the_running_platforms_embedded_store(
+    tmp_path: Path,
+) -> None:
+    embedded = {"HANGAR_EMBEDDED_BUNDLE_STORE_URL": "s3://hangar-bundles/hangar"}
+    assert store_url(embedded, tmp_path) == "s3://hangar-bundles/hangar"
+    assert store_url({**embedded, "HANGAR_BUNDLE_STORE_URL": "s3://b/p"}, tmp_path) == "s3://b/p"
+    with pytest.raises(ConfigurationError, match="HANGAR_BUNDLE_STORE_URL.*./hangar up"):
+        store_url({}, tmp_path)
 
 
 def test_s3_credentials_come_from_the_object_storage_connection() -> None:

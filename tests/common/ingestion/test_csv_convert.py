@@ -26,6 +26,7 @@ DATASET = parse_datasets(
                 "table": "t",
                 "keys": ["id"],
                 "schedule": "@daily",
+                "start_date": "2026-01-01",
                 "columns": [
                     {"name": "id", "type": "int", "required": True},
                     {"name": "day", "type": "date"},

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ def _doc(**overrides: Any) -> dict[str, Any]:
         "table": "raw.x",
         "keys": ["id"],
         "schedule": "@daily",
+        "start_date": "2026-11-01",
         "columns": [{"name": "id", "type": "int", "required": True}, {"name": "v"}],
     }
     dataset.update(overrides)
@@ -27,6 +29,14 @@ def test_the_shipped_datasets_file_is_valid() -> None:
     sales = datasets["sales"]
     assert sales.keys == ("order_id",) and sales.http_conn_id == "example_sales"
     assert sales.column_names[:3] == ["order_id", "ordered_at", "store"]
+    assert sales.start_date == datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def test_start_date_is_a_day_in_utc() -> None:
+    from datetime import date
+
+    x = parse_datasets(_doc(start_date=date(2025, 1, 31)))["x"]
+    assert x.start_date == datetime(2025, 1, 31, tzinfo=timezone.utc)
 
 
 def test_defaults_apply() -> None:
@@ -45,6 +55,9 @@ def test_defaults_apply() -> None:
         ({"table": ""}, "datasets.x.table is required"),
         ({"tabel": "t"}, r"unknown field\(s\) \['tabel'\]"),
         ({"columns": [{"name": "id", "format": "%Y"}]}, "only date and timestamp columns"),
+        ({"start_date": ""}, "datasets.x.start_date is required"),
+        ({"start_date": "last year"}, "start_date: 'last year' is not a day"),
+        ({"start_date": datetime(2026, 1, 1, 3, 0)}, "give a day"),
     ],
 )
 def test_mistakes_name_the_dataset_and_field(overrides: dict[str, Any], message: str) -> None:

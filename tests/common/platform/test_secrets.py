@@ -8,6 +8,8 @@ import pytest
 
 from hangar_common.environment import ConfigurationError, read_dotenv
 from hangar_common.platform.secrets import (
+    EMBEDDED_S3_ACCESS_KEY,
+    EMBEDDED_S3_SECRET_KEY,
     MAINTENANCE_PASSWORD,
     SECRET_NAMES,
     ensure_secrets_file,
@@ -19,7 +21,12 @@ def test_secrets_are_generated_once_and_private(tmp_path: Path) -> None:
     path = tmp_path / "state" / "secrets.env"
     assert ensure_secrets_file(path) is True
     first = read_dotenv(path)
-    assert set(first) == {*SECRET_NAMES, MAINTENANCE_PASSWORD}
+    assert set(first) == {
+        *SECRET_NAMES,
+        MAINTENANCE_PASSWORD,
+        EMBEDDED_S3_ACCESS_KEY,
+        EMBEDDED_S3_SECRET_KEY,
+    }
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(base64.urlsafe_b64decode(first["HANGAR_FERNET_KEY"])) == 32
     assert ensure_secrets_file(path) is False

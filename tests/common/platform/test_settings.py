@@ -7,7 +7,6 @@ import pytest
 
 from hangar_common.environment import ConfigurationError
 from hangar_common.platform.settings import (
-    EMBEDDED_MAX_PARALLELISM,
     PlatformConfig,
     PlatformSecrets,
     Profile,
@@ -32,17 +31,21 @@ def _config(tmp_path: Path, **overrides: object) -> PlatformConfig:
         api_port=8080,
         api_bind="127.0.0.1",
         parallelism=4,
+        metadata_db_url="postgresql://postgres@127.0.0.1:5432/hangar_airflow",
     )
     values.update(overrides)
     return PlatformConfig(**values)  # type: ignore[arg-type]
 
 
-def test_embedded_stack_is_sqlite_and_local_executor_inside_the_state_folder(
+def test_embedded_stack_is_local_executor_on_postgres_with_state_in_the_state_folder(
     tmp_path: Path,
 ) -> None:
     env = airflow_environment(_config(tmp_path), SECRETS)
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
-    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{tmp_path}/airflow/airflow.db"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == (
+        "postgresql+psycopg2://postgres@127.0.0.1:5432/hangar_airflow"
+    )
+    assert env["AIRFLOW__HANGAR__SLACK_ALERTS"] == "False"
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "False"
     assert env["AIRFLOW__CORE__PARALLELISM"] == "4"
     assert "AIRFLOW__CELERY__BROKER_URL" not in env
@@ -82,10 +85,10 @@ def test_test_profile_detects_lost_tasks_within_a_minute(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("overrides", "setting"),
     [
-        ({"parallelism": EMBEDDED_MAX_PARALLELISM + 1}, "HANGAR_PARALLELISM"),
+        ({"metadata_db_url": ""}, "HANGAR_POSTGRES_URL"),
         ({"parallelism": 0}, "HANGAR_PARALLELISM"),
         ({"api_port": 70000}, "HANGAR_API_PORT"),
-        ({"stack": Stack.CELERY}, "HANGAR_POSTGRES_URL"),
+        ({"stack": Stack.CELERY}, "HANGAR_REDIS_URL"),
     ],
 )
 def test_invalid_configuration_names_the_setting(
