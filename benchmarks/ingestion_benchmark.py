@@ -69,9 +69,9 @@ def _step(name: str, lake: str) -> None:
 
 def main(rows: int) -> int:
     from benchmarks.child import ChildFailed, run_child
+    from hangar_common.examples.sales import HEADER, sales_rows
     from tests.support.http_fixtures import FixtureServer
     from tests.support.postgres import airflow_connection, scratch_database
-    from tests.support.sales_csv import HEADER, sales_rows
     from tests.support.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
     with tempfile.TemporaryDirectory(prefix="hangar-bench-") as tmp:

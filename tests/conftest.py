@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+
+import pytest
 
 # Set before anything imports airflow: its configuration is read once, at import time.
 _AIRFLOW_HOME = tempfile.mkdtemp(prefix="hangar-test-airflow-home-")
 os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_stack_databases() -> Iterator[None]:
+    """Databases the stacks of this test process created go when the process's tests end."""
+    yield
+    from tests.support import hangar_stack
+
+    if hangar_stack.stacks_started():
+        hangar_stack.drop_test_databases()

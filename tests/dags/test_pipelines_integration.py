@@ -1,10 +1,12 @@
 """Every pipeline of the DAG library, end to end on a running platform.
 
 One embedded stack serves the module (LocalExecutor; the DAG bundle is src/python/dags),
-wired by config/environment.yaml to real services of the test's own: a SeaweedFS S3 server
-(the lake), a warehouse and a source PostgreSQL database, a local HTTP server with the
-sources' fixture files, and a fake Slack Web API. Tests assert outcomes: rows and checksums
-in the warehouse, objects in the bucket, quarantined rows, runs cleared.
+wired by **explicitly configured endpoints** to real services of the test's own: a SeaweedFS
+S3 server (the lake), a warehouse and a source PostgreSQL database, a local HTTP server with the
+sources' fixture files (a bad day among them), and a fake Slack Web API. Configured endpoints
+win: the stack starts none of its own (asserted). Tests assert outcomes: rows and checksums
+in the warehouse, objects in the bucket, quarantined rows, runs cleared. Each test asserts on
+its own runs only: unpausing a scheduled DAG also starts the latest interval's run.
 """
 
 from __future__ import annotations
@@ -25,18 +27,19 @@ import psycopg
 import pyarrow.parquet as pq
 import pytest
 
+from hangar_common.examples.sales import sales_csv
 from hangar_common.platform.api_client import AirflowApi
 from tests.support.fake_slack import FakeSlack
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.http_fixtures import FixtureServer
 from tests.support.postgres import scratch_database
-from tests.support.sales_csv import sales_csv
 from tests.support.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
 LAKE = "hangar-lake"
 SALES_ROWS = 1000
 SALES_BAD_EVERY = 100  # 10 malformed rows of 1000: 1 %, under the dataset's 5 %
 BAD_DAY = "2026-11-10"  # served with 50 % malformed rows
+RESTART_BAD_DAY = "2026-11-12"  # the same, for the restart test's own failed run
 
 
 LAUNCHES = {
@@ -66,7 +69,7 @@ def route(path: str) -> tuple[str, bytes] | None:
     match = re.fullmatch(r"/sales/(\d{4}-\d{2}-\d{2})\.csv", path)
     if match:
         day = match.group(1)
-        bad_every = 2 if day == BAD_DAY else SALES_BAD_EVERY
+        bad_every = 2 if day in (BAD_DAY, RESTART_BAD_DAY) else SALES_BAD_EVERY
         return "text/csv", sales_csv(day, SALES_ROWS, bad_every=bad_every)
     if path == "/2.3.0/launches/upcoming/":
         return "application/json", json.dumps(LAUNCHES).encode()
@@ -140,6 +143,18 @@ def _db_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 
+def _db_endpoint(prefix: str, url: str) -> dict[str, str]:
+    """``HANGAR_<prefix>_HOST/PORT/USER`` and the database name: an explicit endpoint."""
+    parts = urlsplit(url)
+    db_setting = "HANGAR_SOURCE_DB" if prefix == "SOURCE_DB" else f"HANGAR_{prefix}_DB"
+    return {
+        f"HANGAR_{prefix}_HOST": parts.hostname or "127.0.0.1",
+        f"HANGAR_{prefix}_PORT": str(parts.port or 5432),
+        f"HANGAR_{prefix}_USER": parts.username or "postgres",
+        db_setting: _db_name(url),
+    }
+
+
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     tmp = tmp_path_factory.mktemp("pipelines")
@@ -156,8 +171,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         _seed_source(source_url)
         env = stack_env(
             state,
-            HANGAR_WAREHOUSE_DB=_db_name(warehouse_url),
-            HANGAR_SOURCE_DB=_db_name(source_url),
+            **_db_endpoint("WAREHOUSE", warehouse_url),
+            **_db_endpoint("SOURCE_DB", source_url),
             HANGAR_S3_ENDPOINT=s3.endpoint,
             HANGAR_S3_ACCESS_KEY=ACCESS_KEY,
             HANGAR_S3_SECRET_KEY=SECRET_KEY,
@@ -170,6 +185,12 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         up = hangar(env, "up", "--timeout", "300")
         try:
             assert up.returncode == 0, up.stdout + up.stderr
+            # Configured endpoints win: no object store, sample source or sample rows of its own.
+            status = hangar(env, "status").stdout
+            for part in ("warehouse", "source-db", "object-store", "sales-source"):
+                [row] = [line for line in status.splitlines() if line.startswith(f"{part} ")][-1:]
+                assert row.split()[1:3] == ["OK", "configured:"], status
+            assert "seeded" not in up.stdout and "created bucket" not in up.stdout
             api = AirflowApi(api_url(env), "admin", ADMIN_PASSWORD)
             yield Platform(env, api, s3, warehouse_url, source_url, slack, fixtures)
         finally:
@@ -180,10 +201,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 
 # --- ingestion ------------------------------------------------------------------------------
-SALES_CHECKSUM = (
-    "SELECT count(*), md5(string_agg(concat_ws('|', order_id, ordered_at, store, sku, quantity,"
-    " amount, paid), ',' ORDER BY order_id)) FROM raw.sales"
-)
+def sales_checksum(day: str) -> str:
+    """Count and checksum of one day's orders (order ids are unique per day)."""
+    return (
+        "SELECT count(*), md5(string_agg(concat_ws('|', order_id, ordered_at, store, sku,"
+        " quantity, amount, paid), ',' ORDER BY order_id)) FROM raw.sales"
+        f" WHERE ordered_at >= '{day}'::date AND ordered_at < '{day}'::date + 1"
+    )
 
 
 def test_ingestion_loads_good_rows_quarantines_bad_ones_and_reruns_idempotently(
@@ -209,20 +233,20 @@ def test_ingestion_loads_good_rows_quarantines_bad_ones_and_reruns_idempotently(
     assert bad[0]["reason"] == "expected 7 columns, got 3"
     assert bad[1]["reason"] == "amount: not a float ('twelve')"
 
-    first = platform.warehouse(SALES_CHECKSUM)
+    first = platform.warehouse(sales_checksum(interval))
     assert first[0][0] == SALES_ROWS - SALES_ROWS // SALES_BAD_EVERY
 
     # The same day again (cleared and re-run): the same rows, byte for byte.
     platform.api.clear_run("ingest_sales", run_id, only_failed=False)
     state, tasks = platform.finish("ingest_sales", run_id)
     assert state == "success", tasks
-    assert platform.warehouse(SALES_CHECKSUM) == first
+    assert platform.warehouse(sales_checksum(interval)) == first
     load = platform.xcom("ingest_sales", run_id, "load_warehouse")
     assert (load["inserted"], load["updated"]) == (0, 0)
 
 
 def test_too_many_bad_rows_fail_the_run_and_load_nothing(platform: Platform) -> None:
-    before = platform.warehouse(SALES_CHECKSUM)
+    before = platform.warehouse(sales_checksum(BAD_DAY))
     # A manual run at L covers the schedule's interval ending at L: [2026-11-10, 2026-11-11).
     run_id = platform.run("ingest_sales", logical_date="2026-11-11T02:00:00Z")
     state, tasks = platform.finish("ingest_sales", run_id)
@@ -233,7 +257,7 @@ def test_too_many_bad_rows_fail_the_run_and_load_nothing(platform: Platform) -> 
     partition = "year=2026/month=11/day=10"
     assert platform.keys(f"parquet/sales/{partition}/") == []
     assert platform.keys(f"quarantine/sales/{partition}/") != []
-    assert platform.warehouse(SALES_CHECKSUM) == before
+    assert platform.warehouse(sales_checksum(BAD_DAY)) == before == [(0, None)]
     log = platform.api.get(
         f"dags/ingest_sales/dagRuns/{quote(run_id, safe='')}"
         "/taskInstances/convert_to_parquet/logs/1",
@@ -401,7 +425,11 @@ def test_rocket_launches_stores_answer_and_images_and_notifies(platform: Platfor
     run_id = platform.run("rocket_launches")
     state, tasks = platform.finish("rocket_launches", run_id)
     assert state == "success", tasks
-    keys = platform.keys("launches/")
+    # This run's partition only (by when it was due): the scheduled run unpausing started may
+    # fall on another day.
+    due = platform.api.run("rocket_launches", run_id)["run_after"][:10]
+    y, m, d = due.split("-")
+    keys = platform.keys(f"launches/year={y}/month={m}/day={d}/")
     images = sorted(k for k in keys if "/images/" in k)
     assert [k.rsplit("/", 1)[1] for k in images] == ["a1.png", "b2.jpg"]
     assert platform.object(images[0]) == IMAGES["/images/a1.png"]
@@ -450,24 +478,25 @@ def test_initialize_environment_restores_the_config_through_the_api(platform: Pl
 
 # --- restart failed runs --------------------------------------------------------------------
 def test_restart_failed_runs_dry_run_then_clears_through_the_api(platform: Platform) -> None:
-    # The bad-day ingestion run (2026-11-10's data) failed in an earlier test of this module.
-    failed_runs = platform.api.get("dags/ingest_sales/dagRuns", state="failed")["dag_runs"]
-    assert failed_runs, "the bad-day ingestion run should have failed"
-    target = failed_runs[0]["dag_run_id"]
+    # A failed run of its own: a bad day's ingestion (convert fails, no retries).
+    # A manual run at L covers the interval ending at L: 2026-11-13T02:00 -> [11-12, 11-13).
+    target = platform.run("ingest_sales", logical_date="2026-11-13T02:00:00Z")
+    assert platform.finish("ingest_sales", target)[0] == "failed"
 
     dry = platform.run("restart_failed_runs", conf={"dry_run": True, "lookback_hours": 2})
     assert platform.finish("restart_failed_runs", dry)[0] == "success"
     report = platform.xcom("restart_failed_runs", dry, "restart")
-    assert [(r["dag_id"], r["run_id"], r["dry_run"]) for r in report] == [
-        ("ingest_sales", target, True)
-    ]
-    assert "convert_to_parquet" in report[0]["tasks"]
+    [mine] = [r for r in report if r["run_id"] == target]
+    assert (mine["dag_id"], mine["dry_run"]) == ("ingest_sales", True)
+    assert "convert_to_parquet" in mine["tasks"]
+    assert all(r["dry_run"] for r in report)
     assert platform.api.run("ingest_sales", target)["state"] == "failed"  # untouched
 
     real = platform.run("restart_failed_runs", conf={"dry_run": False, "lookback_hours": 2})
     assert platform.finish("restart_failed_runs", real)[0] == "success"
     cleared = platform.xcom("restart_failed_runs", real, "restart")
-    assert [(r["dag_id"], r["run_id"]) for r in cleared] == [("ingest_sales", target)]
+    assert ("ingest_sales", target) in [(r["dag_id"], r["run_id"]) for r in cleared]
+    assert "restart_failed_runs" not in {r["dag_id"] for r in cleared}  # it skips itself
     # The cleared run ran again (and, the data being still bad, failed again on try 2).
     assert platform.finish("ingest_sales", target)[0] == "failed"
     tis = {ti["task_id"]: ti for ti in platform.api.task_instances("ingest_sales", target)}

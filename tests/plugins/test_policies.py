@@ -153,6 +153,7 @@ def test_schedules_get_their_date_range_and_tasks_the_dates_check(
     dated, manual = bag.dags["d"], bag.dags["good"]
     assert isinstance(dated.timetable, DatedCronTriggerTimetable)
     assert dated.timetable.range_start == dated.start_date
-    assert dated.get_task("t")._pre_execute_hook is check_run_dates
+    task: Any = dated.get_task("t")
+    assert task._pre_execute_hook is check_run_dates
     # A DAG without a schedule has no date range: any manual run gets its tasks.
     assert manual.start_date is None and manual.get_task("t").start_date is None

@@ -63,7 +63,11 @@ class FakeSlack(LocalHTTPServer):
             return [r for r in self.requests if r.method == "chat.postMessage"]
 
     def wait_for(self, predicate: Any, timeout: float) -> list[SlackRequest]:
-        """Messages matching ``predicate`` once at least one arrived (or [] after ``timeout``)."""
+        """Messages matching ``predicate`` once at least one arrived (or [] after ``timeout``).
+
+        It returns at the first match: to assert *exactly* one, count after an event that no
+        further matching message can follow (the run's last alert, the run's end).
+        """
         deadline = time.monotonic() + timeout
         while True:
             found = [message for message in self.messages() if predicate(message)]

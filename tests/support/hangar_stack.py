@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 
@@ -13,17 +15,60 @@ from tests.support.paths import repo_root
 from tests.support.ports import free_port, free_port_range
 
 ADMIN_PASSWORD = "hangar-test-admin"
+_stacks = itertools.count(1)
+_started: list[str] = []
+
+
+def stacks_started() -> bool:
+    return bool(_started)
+
+
+def database_prefix() -> str:
+    """Databases a stack of this test process creates start with this (dropped at its end)."""
+    return f"hangar_t{os.environ.get('HANGAR_TEST_SLOT', '0')}_{os.getpid()}_"
+
+
+def drop_test_databases() -> list[str]:
+    """Drop every database this test process's stacks created (on HANGAR_POSTGRES_URL)."""
+    import psycopg
+    from psycopg import sql
+
+    from tests.support.services import service_env
+
+    admin = urlunsplit(urlsplit(service_env().postgres_url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)",
+                (database_prefix(),),
+            )
+        ]
+        for name in names:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    return names
 
 
 def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
-    """Environment for a test stack: its own state folder and ports, the test profile."""
+    """Environment for a test stack: its own state folder, ports and databases (metadata,
+    warehouse, example source), the test profile."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("HANGAR_", "AIRFLOW"))
         or key in ("HANGAR_POSTGRES_URL", "HANGAR_REDIS_URL", "HANGAR_TEST_SLOT")
     }
+    from tests.support.services import service_env
+
+    databases = f"{database_prefix()}{next(_stacks)}"
+    _started.append(databases)
+    server = urlsplit(service_env().postgres_url)
     env.update(
+        HANGAR_METADATA_DB_URL=urlunsplit(server._replace(path=f"/{databases}_meta")),
+        HANGAR_WAREHOUSE_DB=f"{databases}_wh",
+        HANGAR_SOURCE_DB=f"{databases}_src",
         HANGAR_HOME=str(repo_root()),
         HANGAR_STATE_DIR=str(state_dir),
         HANGAR_API_PORT=str(free_port()),

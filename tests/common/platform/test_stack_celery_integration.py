@@ -118,7 +118,15 @@ def test_redis_restart_mid_run_leaves_no_run_stuck(stack: CeleryStack) -> None:
     run_ids = [
         stack.api.trigger(DAG, {"total": 10_000, "chunks": 6, "work_seconds": 3}) for _ in range(3)
     ]
-    time.sleep(4)
+    # Mid-run, provably: a task instance of these runs is running on a worker.
+    deadline = time.monotonic() + 120
+    while not any(
+        ti["state"] == "running"
+        for run_id in run_ids
+        for ti in stack.api.task_instances(DAG, run_id)
+    ):
+        assert time.monotonic() < deadline, "no task started within 120 s"
+        time.sleep(0.5)
     stack.broker.restart(down_seconds=3)
     states = [stack.api.wait_for_run(DAG, run_id, timeout=400) for run_id in run_ids]
     assert states == ["success"] * 3

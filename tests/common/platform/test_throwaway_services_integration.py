@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hangar_common.platform import throwaway
 from tests.support.hangar_stack import hangar, processes_of, stack_env
 from tests.support.services import closed_port
 
@@ -62,4 +63,30 @@ def test_no_server_and_no_binaries_is_a_clear_error(tmp_path: Path) -> None:
     message = up.stderr.strip()
     assert message.startswith("hangar: error: PostgreSQL at postgresql://postgres@127.0.0.1:")
     assert "install Debian's postgresql package" in message
+    assert processes_of(state) == []
+
+
+def test_embedded_stack_on_the_pgserver_wheels_postgresql(reachable_state: Path) -> None:
+    """A machine with no PostgreSQL at all: the PostgreSQL 16 of the lockfile's pgserver wheel
+    (as root it runs as an unprivileged user, from a copy in the state folder if need be)."""
+    wheel_bin = throwaway.pgserver_bin()
+    assert wheel_bin is not None, "pgserver is part of the lockfile"
+    state = reachable_state
+    env = stack_env(
+        state,
+        HANGAR_POSTGRES_URL=UNREACHABLE["HANGAR_POSTGRES_URL"],
+        HANGAR_PG_BIN=str(wheel_bin),
+    )
+    up = hangar(env, "up", "--timeout", "300")
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        status = hangar(env, "status").stdout
+        [postgres] = [line for line in status.splitlines() if line.startswith("postgres ")][-1:]
+        assert "OK" in postgres and "embedded" in postgres, status
+        smoke = hangar(env, "smoke", "--chunks", "2", "--timeout", "240")
+        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+        assert (state / "postgres" / "data" / "PG_VERSION").read_text().strip() == "16"
+    finally:
+        down = hangar(env, "down")
+    assert down.returncode == 0, down.stdout + down.stderr
     assert processes_of(state) == []

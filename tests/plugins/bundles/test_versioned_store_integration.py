@@ -111,6 +111,13 @@ class Deployment:
     def run_probe(self, sleep: int = 0) -> str:
         return self.api.trigger(PROBE, {"sleep": sleep})
 
+    def wait_running(self, run_id: str, timeout: float = 120) -> None:
+        """Until the probe's task runs (so it has loaded its bundle version)."""
+        deadline = time.monotonic() + timeout
+        while not any(ti["state"] == "running" for ti in self.api.task_instances(PROBE, run_id)):
+            assert time.monotonic() < deadline, f"{run_id}: no task running after {timeout} s"
+            time.sleep(0.5)
+
     def result(self, run_id: str) -> tuple[str, str, str]:
         """(run state, the marker its task returned, the run's bundle version)."""
         state, value, version = self.raw_result(run_id)
@@ -179,7 +186,7 @@ def test_deploy_makes_dags_visible_and_runs_pin_their_version(deployment: Deploy
 
     # A run started on v1 that is still running when v2 lands finishes on v1 code.
     long_run = deployment.run_probe(sleep=20)
-    time.sleep(3)
+    deployment.wait_running(long_run)
     v2 = deployment.deploy("v2")
     deployment.wait_visible(v2)
     assert deployment.result(long_run) == ("success", "v1", v1)
@@ -293,6 +300,7 @@ def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Dep
     in_use = deployment.deploy("in-use")
     deployment.wait_visible(in_use)
     run_id = deployment.run_probe(sleep=80)
+    deployment.wait_running(run_id)
     versions_dir = deployment.state / "airflow/bundles/hangar/versions"
     newer = []
     for marker in ("newer-1", "newer-2", "newer-3"):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from hangar_common.examples.sales import sales_csv
 from hangar_common.ingestion.datasets import load_datasets
 from hangar_plugins.pipelines.ingestion import (
     convert,
@@ -14,7 +15,6 @@ from hangar_plugins.pipelines.ingestion import (
     source_url,
 )
 from tests.support.paths import repo_root
-from tests.support.sales_csv import sales_csv
 
 SALES = load_datasets(repo_root() / "src/python/dags/hangar_dags/config/datasets.yaml")["sales"]
 DAY = dt.datetime(2026, 11, 20, 2, tzinfo=dt.timezone.utc)
@@ -48,7 +48,7 @@ def test_convert_writes_parquet_and_quarantine_then_a_clean_rerun_clears_it(tmp_
         for row in sorted(quarantined_rows(paths.quarantine), key=lambda r: int(r["line"]))
     ] == ["51", "101", "151", "201"]
 
-    paths.raw.write_bytes(sales_csv("2026-11-20", 200))
+    paths.raw.write_bytes(sales_csv("2026-11-20", 200, bad_every=0))
     assert convert(SALES, paths)["bad_rows"] == 0
     assert not paths.quarantine.exists()  # the stale quarantine of the bad run is gone
 
@@ -60,7 +60,7 @@ def test_too_many_bad_rows_keep_the_previous_parquet(tmp_path: Path) -> None:
 
     paths = interval_paths(f"file://{tmp_path}", SALES, DAY, conn_id=None)
     paths.raw.parent.mkdir(parents=True, exist_ok=True)
-    paths.raw.write_bytes(sales_csv("2026-11-20", 100))
+    paths.raw.write_bytes(sales_csv("2026-11-20", 100, bad_every=0))
     convert(SALES, paths)
     before = paths.parquet.read_bytes()
     paths.raw.write_bytes(sales_csv("2026-11-20", 100, bad_every=10))  # 10 %, over 5 %

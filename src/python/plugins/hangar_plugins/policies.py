@@ -28,8 +28,8 @@ from airflow.policies import hookimpl
 from hangar_common.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
 from hangar_plugins.alerts.attach import attach_alerts
 from hangar_plugins.run_dates import guard_run_dates
-from hangar_plugins.timetables import date_schedule
 from hangar_plugins.tags import tag_value
+from hangar_plugins.timetables import date_schedule
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG

@@ -120,9 +120,7 @@ def plan_services(
         plan.programs.append(program)
         plan.wait_for_postgres = server
         plan.env["HANGAR_POSTGRES_URL"] = server
-        plan.parts.append(
-            Part(name="postgres", origin=f"{EMBEDDED} ({bin_dir})", url=server)
-        )
+        plan.parts.append(Part(name="postgres", origin=f"{EMBEDDED} ({bin_dir})", url=server))
     if not _set(env, "HANGAR_METADATA_DB_URL") or plan.wait_for_postgres:
         plan.env["HANGAR_METADATA_DB_URL"] = _with_database(server, DEFAULT_METADATA_DB_NAME)
 
@@ -148,7 +146,13 @@ def plan_services(
 
     # --- warehouse and example source databases ----------------------------------------------
     for name, prefix, db_setting, default_db, configured in (
-        ("warehouse", "WAREHOUSE", "HANGAR_WAREHOUSE_DB", DEFAULT_WAREHOUSE_DB, warehouse_configured),
+        (
+            "warehouse",
+            "WAREHOUSE",
+            "HANGAR_WAREHOUSE_DB",
+            DEFAULT_WAREHOUSE_DB,
+            warehouse_configured,
+        ),
         ("source-db", "SOURCE_DB", "HANGAR_SOURCE_DB", DEFAULT_SOURCE_DB, source_configured),
     ):
         database = _set(env, db_setting) or default_db
@@ -170,9 +174,13 @@ def plan_services(
     # --- S3: the lake and the bundle store ---------------------------------------------------
     endpoint = _set(env, "HANGAR_S3_ENDPOINT")
     if endpoint:
-        plan.parts.append(Part(name="object-store", origin=CONFIGURED, url=endpoint, probe=PROBE_S3))
+        plan.parts.append(
+            Part(name="object-store", origin=CONFIGURED, url=endpoint, probe=PROBE_S3)
+        )
     else:
-        key, secret = secrets.get(EMBEDDED_S3_ACCESS_KEY, ""), secrets.get(EMBEDDED_S3_SECRET_KEY, "")
+        key, secret = secrets.get(EMBEDDED_S3_ACCESS_KEY, ""), secrets.get(
+            EMBEDDED_S3_SECRET_KEY, ""
+        )
         if not (key and secret):
             raise ConfigurationError(
                 f"{EMBEDDED_S3_ACCESS_KEY}/{EMBEDDED_S3_SECRET_KEY} missing from the secrets "
@@ -191,29 +199,27 @@ def plan_services(
         ]
         if not _set(env, "HANGAR_BUNDLE_STORE_URL"):
             plan.env["HANGAR_EMBEDDED_BUNDLE_STORE_URL"] = EMBEDDED_BUNDLE_STORE_URL
-        plan.parts.append(
-            Part(name="object-store", origin=EMBEDDED, url=endpoint, probe=PROBE_S3)
-        )
+        plan.parts.append(Part(name="object-store", origin=EMBEDDED, url=endpoint, probe=PROBE_S3))
 
     # --- the example sales source (HTTP) -----------------------------------------------------
     sales = _set(env, "HANGAR_EXAMPLE_SALES_URL")
     if sales:
         plan.parts.append(Part(name="sales-source", origin=CONFIGURED, url=sales, probe=PROBE_HTTP))
     else:
-        port = free_port()
+        sales_port = free_port()
         plan.programs.append(
             Program(
                 name="sales-source",
                 command=(
                     *throwaway.python_module("hangar_common.examples.source_server"),
                     "--port",
-                    str(port),
+                    str(sales_port),
                 ),
                 autostart=True,
                 start_seconds=1,
             )
         )
-        sales = f"http://127.0.0.1:{port}"
+        sales = f"http://127.0.0.1:{sales_port}"
         plan.env["HANGAR_EXAMPLE_SALES_URL"] = sales
         plan.parts.append(Part(name="sales-source", origin=EMBEDDED, url=sales, probe=PROBE_HTTP))
 
@@ -222,7 +228,9 @@ def plan_services(
         api = _set(env, "HANGAR_SLACK_API_URL") or "https://slack.com/api/"
         plan.parts.append(Part(name="slack", origin=CONFIGURED, url=api))
     else:
-        plan.parts.append(Part(name="slack", origin="off", url="no HANGAR_SLACK_TOKEN, alerts are off"))
+        plan.parts.append(
+            Part(name="slack", origin="off", url="no HANGAR_SLACK_TOKEN, alerts are off")
+        )
     return plan
 
 
@@ -266,9 +274,7 @@ def prepare_services(
         today = datetime.now(timezone.utc).date()
         added = app_events.seed(plan.seed_source, until=today)
         if added:
-            done.append(
-                f"seeded {added} example app_events rows ({app_events.FIRST_DAY}..{today})"
-            )
+            done.append(f"seeded {added} example app_events rows ({app_events.FIRST_DAY}..{today})")
     return done
 
 
@@ -290,7 +296,9 @@ def create_database(url: str) -> bool:
     return True
 
 
-def _postgres_conninfo(env: Mapping[str, str], prefix: str, db_setting: str, default_db: str) -> str:
+def _postgres_conninfo(
+    env: Mapping[str, str], prefix: str, db_setting: str, default_db: str
+) -> str:
     from psycopg.conninfo import make_conninfo
 
     return make_conninfo(

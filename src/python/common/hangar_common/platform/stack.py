@@ -21,7 +21,7 @@ from hangar_common.platform import services as parts_of_stack
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
 from hangar_common.platform.environment_spec import environment_file, load_environment
 from hangar_common.platform.health import read_health, unhealthy_components, wait_until_healthy
-from hangar_common.platform.processes import WORKER_LOG_PORT_BASE, Program, programs
+from hangar_common.platform.processes import WORKER_LOG_PORT_BASE, programs
 from hangar_common.platform.secrets import (
     ADMIN_PASSWORD,
     MAINTENANCE_PASSWORD,
@@ -317,9 +317,12 @@ class StackManager:
         for fields in recorded if isinstance(recorded, list) else []:
             part = parts_of_stack.Part(**fields)
             answers = parts_of_stack.probe(part, self.env)
-            state = "OFF" if part.origin == "off" else {True: "OK", False: "DOWN"}.get(
-                answers, "SET"
-            )
+            if part.origin == "off":
+                state = "OFF"
+            elif answers is None:
+                state = "SET"
+            else:
+                state = "OK" if answers else "DOWN"
             rows.append((part.name, state, f"{part.origin}: {part.url}"))
         return rows
 
