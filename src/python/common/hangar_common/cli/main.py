@@ -13,7 +13,12 @@ from collections.abc import Sequence
 
 import hangar_common
 from hangar_common.bundles.store import BundleStoreError
-from hangar_common.cli import bundle_commands, generate_commands, platform_commands
+from hangar_common.cli import (
+    bundle_commands,
+    generate_commands,
+    platform_commands,
+    query_commands,
+)
 from hangar_common.doctor.result import render_table
 from hangar_common.doctor.run import run_checks
 from hangar_common.environment import ConfigurationError, HangarEnvironment
@@ -56,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     platform_commands.register(commands)
     bundle_commands.register(commands)
     generate_commands.register(commands)
+    query_commands.register(commands)
     return parser
 
 

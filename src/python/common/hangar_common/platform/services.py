@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from hangar_common.environment import DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, ConfigurationError
+from hangar_common.examples import source_server
 from hangar_common.net import free_port
 from hangar_common.platform import object_store, throwaway
 from hangar_common.platform.config import DEFAULT_METADATA_DB_NAME, StatePaths
@@ -63,6 +64,7 @@ class ServicePlan:
     wait_for_postgres: str = ""  # a started server's URL: wait until it answers
     wait_for_redis: str = ""
     object_store_endpoint: str = ""  # the started SeaweedFS: wait, then create `buckets`
+    wait_for_http: str = ""  # the started example source: wait until it answers
     buckets: list[str] = field(default_factory=list)
     databases: list[str] = field(default_factory=list)  # URLs of databases to create if missing
     seed_source: str = ""  # conninfo of the example source database to seed
@@ -211,7 +213,8 @@ def plan_services(
             Program(
                 name="sales-source",
                 command=(
-                    *throwaway.python_module("hangar_common.examples.source_server"),
+                    # The module itself, not its name: the dependency is explicit (and packaged).
+                    *throwaway.python_module(source_server.__name__),
                     "--port",
                     str(sales_port),
                 ),
@@ -220,6 +223,7 @@ def plan_services(
             )
         )
         sales = f"http://127.0.0.1:{sales_port}"
+        plan.wait_for_http = f"{sales}/health"
         plan.env["HANGAR_EXAMPLE_SALES_URL"] = sales
         plan.parts.append(Part(name="sales-source", origin=EMBEDDED, url=sales, probe=PROBE_HTTP))
 
@@ -254,6 +258,12 @@ def prepare_services(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the throwaway {what} did not start: see {logs}")
             time.sleep(0.3)
+    while plan.wait_for_http and not _http_answers(plan.wait_for_http):
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the example sales source did not answer: see {logs / 'sales-source.log'}"
+            )
+        time.sleep(0.3)
     if plan.object_store_endpoint:
         key, secret = plan.env["HANGAR_S3_ACCESS_KEY"], plan.env["HANGAR_S3_SECRET_KEY"]
         object_store.wait_until_ready(

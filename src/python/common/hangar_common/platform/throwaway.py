@@ -101,19 +101,27 @@ def _can_run(user: str | None, binary: Path) -> bool:
 
 def _reachable_bin(paths: StatePaths, bin_dir: Path, user: str | None) -> Path:
     """``bin_dir``, or a copy of its installation in the state folder when ``user`` cannot run
-    it (a wheel inside root's home, mode 0700, for instance). The copy is made once."""
+    it (a wheel inside root's home, mode 0700, for instance). The copy is made once and keeps
+    the wheel's layout: its binaries find their libraries at ``$ORIGIN/../../../<pkg>.libs``."""
     if _can_run(user, bin_dir / "postgres"):
         return bin_dir
-    copy = paths.root / "postgres" / "pginstall"
-    if not _can_run(user, copy / "bin" / "postgres"):
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(bin_dir.parent, copy, symlinks=True)
-        if not _can_run(user, copy / "bin" / "postgres"):
+    install = bin_dir.parent  # .../pgserver/pginstall
+    package = install.parent  # .../pgserver
+    libs = package.parent / f"{package.name}.libs"  # what auditwheel vendored
+    copy_root = paths.root / "postgres" / "binaries"
+    copied_bin = copy_root / package.name / install.name / "bin"
+    if not _can_run(user, copied_bin / "postgres"):
+        shutil.rmtree(copy_root, ignore_errors=True)
+        shutil.copytree(install, copied_bin.parent, symlinks=True)
+        if libs.is_dir():
+            shutil.copytree(libs, copy_root / libs.name, symlinks=True)
+        if not _can_run(user, copied_bin / "postgres"):
             raise ConfigurationError(
-                f"PostgreSQL from {bin_dir} cannot run as user {user}, not even copied to {copy}:"
-                " set HANGAR_STATE_DIR to a folder it can traverse (chmod o+x on its parents)"
+                f"PostgreSQL from {bin_dir} cannot run as user {user}, not even copied to "
+                f"{copy_root}: set HANGAR_STATE_DIR to a folder it can traverse (chmod o+x on "
+                "its parents)"
             )
-    return copy / "bin"
+    return copied_bin
 
 
 def postgres(paths: StatePaths, bin_dir: Path) -> tuple[Program, str]:
