@@ -249,10 +249,14 @@ def _bundle_with_marker(tmp: Path) -> Path:
     return path
 
 
-def _wait(condition: Any, what: str, timeout: float = 180) -> None:
+def _wait(condition: Any, what: str, env: dict[str, str], timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, what
+        if time.monotonic() > deadline:
+            state = Path(env["HANGAR_STATE_DIR"])
+            log = (state / "logs" / "dag-processor.log").read_text(errors="replace")
+            status = hangar(env, "status").stdout
+            raise AssertionError(f"{what}\n{status}\n--- dag-processor.log\n{log[-6000:]}")
         time.sleep(2)
 
 
@@ -268,7 +272,7 @@ def test_deploy_then_rollback_through_the_embedded_store(reachable_state: Path) 
         plain = str(packaged_pex("src.python.dags/dag-bundle.pex"))
         first = hangar(env, "deploy", "--artifact", plain)
         assert first.returncode == 0, first.stdout + first.stderr
-        _wait(lambda: "ingest_sales" in library_dag_ids(api), "deployed DAGs not visible")
+        _wait(lambda: "ingest_sales" in library_dag_ids(api), "deployed DAGs not visible", env)
         assert "deploy_marker" not in library_dag_ids(api)
 
         second = hangar(
@@ -276,15 +280,16 @@ def test_deploy_then_rollback_through_the_embedded_store(reachable_state: Path) 
         )
         assert second.returncode == 0, second.stdout + second.stderr
         assert "+ hangar_dags/deploy_marker.py" in second.stdout
-        _wait(lambda: "deploy_marker" in library_dag_ids(api), "the new version not visible")
+        _wait(lambda: "deploy_marker" in library_dag_ids(api), "new version not visible", env)
 
-        versions = hangar(env, "versions").stdout.splitlines()
-        assert len(versions) == 2 and versions[0].startswith("* ")
-        older = versions[1].split()[0]
-        back = hangar(env, "rollback", older)
+        versions = hangar(env, "versions").stdout.splitlines()  # oldest first, * = current
+        assert len(versions) == 2 and versions[1].startswith("* ") and "14 DAG files" in versions[1]
+        older = versions[0].split()[0]
+        back = hangar(env, "rollback")  # to the previous version
         assert back.returncode == 0, back.stdout + back.stderr
-        _wait(lambda: "deploy_marker" not in library_dag_ids(api), "rollback not visible")
-        assert hangar(env, "versions").stdout.splitlines()[1].startswith(f"* {older}")
+        assert back.stdout.startswith(f"current -> {older}")
+        _wait(lambda: "deploy_marker" not in library_dag_ids(api), "rollback not visible", env)
+        assert hangar(env, "versions").stdout.splitlines()[0].startswith(f"* {older}")
         rows = {line.split()[0]: line for line in hangar(env, "status").stdout.splitlines()}
         assert rows["bundle"].split()[1] == "OK" and older[:12] in rows["bundle"]
     finally:

@@ -51,7 +51,10 @@ def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
         # init put config/environment.yaml into Airflow: pool size, connections, variables.
         assert api.get("pools/default_pool")["slots"] == 16
         warehouse = api.get("connections/warehouse")
-        assert (warehouse["conn_type"], warehouse["schema"]) == ("postgres", "hangar_warehouse")
+        assert (warehouse["conn_type"], warehouse["schema"]) == (
+            "postgres",
+            env["HANGAR_WAREHOUSE_DB"],
+        )
         assert api.get("connections/slack")["conn_type"] == "slack"
         assert api.get("variables/dag_number")["value"] == "10"
         # Re-running init changes nothing and keeps what operators changed.
