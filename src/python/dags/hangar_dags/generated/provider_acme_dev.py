@@ -31,6 +31,8 @@ with DAG(
         task_id="refresh_deliveries",
         search_path="dev_providers",
         sql=[
+            # One transaction; the lock keeps two runs of a day from racing on the CREATEs.
+            "SELECT pg_advisory_xact_lock(hashtext('hangar:dev_providers.acme_deliveries'))",
             "CREATE SCHEMA IF NOT EXISTS dev_providers",
             "CREATE TABLE IF NOT EXISTS acme_deliveries"
             " (day date PRIMARY KEY, environment text NOT NULL, refreshed_by text NOT NULL)",

@@ -37,6 +37,12 @@ def checked_identifier(name: str, *, what: str = "identifier") -> str:
     return name
 
 
+def lock_sql(table: str) -> str:
+    """A transaction-scoped advisory lock named after ``table`` (one writer at a time)."""
+    name = quoted_table(table).replace("'", "''")
+    return f"SELECT pg_advisory_xact_lock(hashtext('hangar:{name}'))"
+
+
 def quoted_table(table: str) -> str:
     """``table`` or ``schema.table``, checked and quoted for SQL (``"schema"."table"``)."""
     parts = table.split(".")
@@ -92,6 +98,12 @@ class WarehouseHook(PostgresHook):
         kwargs.setdefault("postgres_conn_id", self.default_conn_name)
         super().__init__(*args, **kwargs)
 
+    def create_serialized(self, *, table: str, ddl: str) -> None:
+        """Run ``ddl`` (``CREATE ... IF NOT EXISTS``) in one transaction holding a lock named
+        after ``table``: two runs creating the same table at once would otherwise race in
+        PostgreSQL's catalog ("duplicate key value violates unique constraint")."""
+        self.run([lock_sql(table), ddl], autocommit=False)
+
     def upsert_batches(
         self, *, table: str, keys: Sequence[str], batches: Iterable[pa.RecordBatch]
     ) -> UpsertResult:
@@ -132,6 +144,9 @@ class WarehouseHook(PostgresHook):
                         csv.write_csv(batch, buffer, options)
                         copy.write(buffer.getvalue())
                         staged += batch.num_rows
+                # One UPSERT into a table at a time: two loads of the same keys (a manual and a
+                # scheduled run of one interval) would otherwise deadlock on each other's rows.
+                cur.execute(lock_sql(table))
                 cur.execute(statement)
                 inserted, updated = cur.fetchone()
             conn.commit()

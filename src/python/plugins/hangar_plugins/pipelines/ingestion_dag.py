@@ -81,7 +81,7 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
             from hangar_plugins.hooks.warehouse import WarehouseHook
             from hangar_plugins.pipelines.ingestion import create_table_sql
 
-            WarehouseHook().run(create_table_sql(dataset), autocommit=True)
+            WarehouseHook().create_serialized(table=dataset.table, ddl=create_table_sql(dataset))
 
         load = WarehouseUpsertOperator(
             task_id="load_warehouse",

@@ -52,7 +52,7 @@ def publish_day(
     with ObjectStorageParquetWriter(destination=destination, schema=schema) as writer:
         writer.write_batch(batch)
     hook = WarehouseHook(postgres_conn_id=warehouse_conn_id)
-    hook.run(CREATE_MART, autocommit=True)
+    hook.create_serialized(table=MART_TABLE, ddl=CREATE_MART)
     result = hook.upsert_batches(table=MART_TABLE, keys=["day", "event_type"], batches=[batch])
     hook.run(
         "DELETE FROM marts.user_events_daily"
