@@ -61,11 +61,21 @@ def test_doctor_all_ok_on_a_working_machine(checkout: Path) -> None:
 
 
 def test_doctor_reports_unreachable_services_with_fixes(checkout: Path) -> None:
+    unreachable = {
+        "HANGAR_POSTGRES_URL": f"postgresql://postgres:pw@127.0.0.1:{closed_port()}/postgres",
+        "HANGAR_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0",
+        "HANGAR_MIN_FREE_DISK_GB": "0.1",
+    }
+    # Silent servers are fine where `up` can start its own from installed binaries...
+    proc = _doctor(checkout, **unreachable)
+    assert proc.returncode == 0, proc.stdout
+    assert "`./hangar up` starts its own PostgreSQL from" in proc.stdout
+    # ... and a failure, with the fix, where it cannot.
     proc = _doctor(
         checkout,
-        HANGAR_POSTGRES_URL=f"postgresql://postgres:pw@127.0.0.1:{closed_port()}/postgres",
-        HANGAR_REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0",
-        HANGAR_MIN_FREE_DISK_GB="0.1",
+        **unreachable,
+        HANGAR_PG_BIN=str(checkout / "no-postgres"),
+        HANGAR_REDIS_SERVER=str(checkout / "no-redis-server"),
     )
     assert proc.returncode == 1
     rows = _rows(proc.stdout)
