@@ -16,7 +16,8 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_stack_databases() -> Iterator[None]:
-    """Databases the stacks of this test process created go when the process's tests end."""
+    """Databases the stacks of this test process created go when the process's tests end
+    (and those a killed test process left behind go when the next one starts a stack)."""
     yield
     from tests.support import hangar_stack
 

@@ -28,8 +28,9 @@ def database_prefix() -> str:
     return f"hangar_t{os.environ.get('HANGAR_TEST_SLOT', '0')}_{os.getpid()}_"
 
 
-def drop_test_databases() -> list[str]:
-    """Drop every database this test process's stacks created (on HANGAR_POSTGRES_URL)."""
+def drop_test_databases(*, orphans: bool = False) -> list[str]:
+    """Drop every database this test process's stacks created (on HANGAR_POSTGRES_URL); with
+    ``orphans``, instead those of test processes that no longer exist (a killed run's)."""
     import psycopg
     from psycopg import sql
 
@@ -37,13 +38,20 @@ def drop_test_databases() -> list[str]:
 
     admin = urlunsplit(urlsplit(service_env().postgres_url)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        pattern = r"^hangar_t[0-9]+_([0-9]+)_" if orphans else None
         names = [
             row[0]
             for row in conn.execute(
-                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)",
-                (database_prefix(),),
+                (
+                    "SELECT datname FROM pg_database WHERE starts_with(datname, %s)"
+                    if not orphans
+                    else "SELECT datname FROM pg_database WHERE datname ~ %s"
+                ),
+                (database_prefix() if not orphans else pattern,),
             )
         ]
+        if orphans:
+            names = [n for n in names if not psutil.pid_exists(int(n.split("_")[2]))]
         for name in names:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -62,6 +70,8 @@ def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
     }
     from tests.support.services import service_env
 
+    if not _started:
+        drop_test_databases(orphans=True)
     databases = f"{database_prefix()}{next(_stacks)}"
     _started.append(databases)
     server = urlsplit(service_env().postgres_url)
