@@ -4,7 +4,7 @@
 doctor:
 	./hangar doctor
 test:
-	./pants test ::
+	ci_scripts/run_tests.sh
 lint:
 	./pants lint ::
 fmt:

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Build every artifact: the three PEX files always; the platform image only where a Docker engine
-# answers (none does on a machine without one, and then Pants would fail before writing any PEX).
+# Build every artifact: the three PEX files always; the images (platform and stand-ins) where a
+# container engine answers: Docker, or Podman's socket (source ci_scripts/container_env.sh first).
+# Without one Pants would fail before writing any PEX, so the images are skipped, and said so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
+# OCI labels: the commit; the release workflow also sets HANGAR_VERSION from the tag.
+VCS_REF="${VCS_REF:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
+export VCS_REF
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   ./pants package ::
+  docker image ls --filter reference=hangar/platform
 else
-  echo "[ci] no Docker engine answers: skipping docker_image targets (the PEX files are still built)"
+  echo "[ci] no container engine answers: skipping docker_image targets (the PEX files are still built)"
   ./pants --filter-target-type=-docker_image package ::
 fi
 echo "[ci] package: $((SECONDS - start)) s"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 
@@ -10,6 +12,7 @@ import pytest
 
 # Set before anything imports airflow: its configuration is read once, at import time.
 _AIRFLOW_HOME = tempfile.mkdtemp(prefix="hangar-test-airflow-home-")
+atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
 os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 

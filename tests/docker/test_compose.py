@@ -34,6 +34,8 @@ SECRETS = {
     "HANGAR_API_SECRET_KEY": "api-secret-for-the-test",
     "HANGAR_ADMIN_PASSWORD": "admin-password-for-the-test",
     "HANGAR_MAINTENANCE_PASSWORD": "maintenance-password-for-the-test",
+    "HANGAR_S3_ACCESS_KEY": "s3-access-key-for-the-test",
+    "HANGAR_S3_SECRET_KEY": "s3-secret-key-for-the-test",
 }
 # Settings that say *where* things are: they differ between a laptop and containers by nature.
 LOCATION_SETTINGS = {
@@ -99,13 +101,30 @@ def test_no_airflow_setting_is_set_outside_the_settings_module() -> None:
 
 def test_ha_topology_with_health_checks_and_a_scalable_worker() -> None:
     services = _services()
-    assert set(AIRFLOW_SERVICES) | {"postgres", "redis"} == set(services)
+    assert set(AIRFLOW_SERVICES) | {"postgres", "redis", "object-store"} == set(services)
     for name, service in services.items():
         if name != "init":
             assert "healthcheck" in service, name
+            assert service["restart"] == "unless-stopped", name
     assert services["scheduler"]["command"] == services["scheduler-2"]["command"]
     worker = services["worker"]
     assert "container_name" not in worker and "ports" not in worker  # --scale worker=N works
+    # `mode: replicated` too: podman-compose only honours replicas with it.
+    assert worker["deploy"] == {"mode": "replicated", "replicas": "${HANGAR_WORKERS:-2}"}
+
+
+def test_images_come_from_variables_defaulting_to_the_registries() -> None:
+    services = _services()
+    assert services["postgres"]["image"] == "${HANGAR_POSTGRES_IMAGE:-postgres:16}"
+    assert services["redis"]["image"] == "${HANGAR_REDIS_IMAGE:-redis:7}"
+    for name in (*AIRFLOW_SERVICES, "object-store"):
+        assert services[name]["image"] == "${HANGAR_IMAGE:-hangar/platform:latest}", name
+
+
+def test_published_ports_bind_to_loopback_by_default() -> None:
+    for name, service in _services().items():
+        for port in service.get("ports", []):
+            assert port.startswith("${HANGAR_PUBLISH_HOST:-127.0.0.1}:"), name
 
 
 def test_no_default_secrets() -> None:

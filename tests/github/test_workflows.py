@@ -70,4 +70,8 @@ def test_main_runs_everything_and_tags_package() -> None:
     )
     release = _workflow("release.yml")
     assert release[True]["push"]["tags"] == ["v*"]
-    assert "ci_scripts/package.sh" in _run_lines(release)
+    release_lines = [line.strip() for run in _run_lines(release) for line in run.splitlines()]
+    assert "ci_scripts/package.sh" in release_lines
+    # The image is tagged with the tag's version and pushed.
+    assert 'export HANGAR_VERSION="${GITHUB_REF_NAME#v}" VCS_REF="$GITHUB_SHA"' in release_lines
+    assert any(line.startswith('docker push "${target}:${VERSION}"') for line in release_lines)

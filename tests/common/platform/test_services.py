@@ -92,3 +92,13 @@ def test_the_embedded_store_needs_its_generated_keys(tmp_path: Path) -> None:
             postgres_answers=lambda url: True,
             redis_answers=lambda url: True,
         )
+
+
+def test_create_database_names_the_server_that_never_answered() -> None:
+    from hangar_common.net import free_port
+    from hangar_common.platform.services import create_database
+
+    url = f"postgresql://hangar:secret-pw@127.0.0.1:{free_port()}/hangar_airflow"
+    with pytest.raises(RuntimeError, match=r"did not answer within 1 s") as raised:
+        create_database(url, wait=1.0)
+    assert "secret-pw" not in str(raised.value)

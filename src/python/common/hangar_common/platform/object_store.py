@@ -24,48 +24,66 @@ REGION = "us-east-1"
 GRPC_OFFSET = 10000
 
 
-def seaweedfs(paths: StatePaths, *, access_key: str, secret_key: str) -> tuple[Program, str]:
-    """The SeaweedFS program (master, volume, filer, S3 on free ports) and its S3 endpoint."""
-    folder = paths.root / "seaweedfs"
-    (folder / "data").mkdir(parents=True, exist_ok=True)
-    config = folder / "s3.json"
+def write_credentials(path: Path, *, access_key: str, secret_key: str) -> Path:
+    """SeaweedFS' S3 identities file (mode 0600): one identity with every action."""
     identity = {
         "name": "hangar",
         "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
         "actions": ["Admin", "Read", "Write", "List", "Tagging"],
     }
-    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump({"identities": [identity]}, handle)
+    return path
+
+
+def weed_command(
+    data: Path, credentials: Path, *, ports: tuple[int, int, int, int, int], bind: str
+) -> tuple[str, ...]:
+    """``weed server`` with master, volume, filer and S3 in one process.
+
+    ``ports`` are master, volume, filer, S3 and metrics; the parts talk to each other over
+    127.0.0.1 and listen on ``bind`` (``0.0.0.0`` in a container, for other containers).
+    """
+    master, volume, filer, s3, metrics = ports
+    return (
+        str(find_packaged_binary("weed")),
+        "server",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        f"-ip.bind={bind}",
+        f"-master.port={master}",
+        f"-volume.port={volume}",
+        "-filer",
+        f"-filer.port={filer}",
+        "-s3",
+        f"-s3.port={s3}",
+        f"-s3.config={credentials}",
+        # Iceberg and Lance catalog servers: unused, and they take fixed default ports.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        f"-metricsPort={metrics}",
+        # Small volumes, as many as the disk holds: a laptop's lake, not a data centre's.
+        "-master.volumeSizeLimitMB=64",
+        "-volume.max=0",
+    )
+
+
+def seaweedfs(paths: StatePaths, *, access_key: str, secret_key: str) -> tuple[Program, str]:
+    """The SeaweedFS program (master, volume, filer, S3 on free ports) and its S3 endpoint."""
+    folder = paths.root / "seaweedfs"
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    config = write_credentials(folder / "s3.json", access_key=access_key, secret_key=secret_key)
     base = free_port_range(5, twin_offset=GRPC_OFFSET)
-    master, volume, filer, s3, metrics = range(base, base + 5)
+    ports = (base, base + 1, base + 2, base + 3, base + 4)
     program = Program(
         name="object-store",
-        command=(
-            str(find_packaged_binary("weed")),
-            "server",
-            f"-dir={folder / 'data'}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            f"-master.port={master}",
-            f"-volume.port={volume}",
-            "-filer",
-            f"-filer.port={filer}",
-            "-s3",
-            f"-s3.port={s3}",
-            f"-s3.config={config}",
-            # Iceberg and Lance catalog servers: unused, and they take fixed default ports.
-            "-s3.port.iceberg=0",
-            "-s3.port.lance=0",
-            f"-metricsPort={metrics}",
-            # Small volumes, as many as the disk holds: a laptop's lake, not a data centre's.
-            "-master.volumeSizeLimitMB=64",
-            "-volume.max=0",
-        ),
+        command=weed_command(folder / "data", config, ports=ports, bind="127.0.0.1"),
         autostart=True,
         start_seconds=2,
     )
-    return program, f"http://127.0.0.1:{s3}"
+    return program, f"http://127.0.0.1:{ports[3]}"
 
 
 def s3_client(endpoint: str, access_key: str, secret_key: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets as std_secrets
 from collections.abc import Mapping
@@ -97,3 +98,19 @@ def load_secrets(env: Mapping[str, str], secrets_file: Path | None) -> PlatformS
         admin_password=values[ADMIN_PASSWORD],
         maintenance_password=values.get(MAINTENANCE_PASSWORD, ""),
     )
+
+
+def api_users(secrets: PlatformSecrets) -> dict[str, str]:
+    """SimpleAuthManager's passwords file: the admin, and the maintenance DAGs' own user."""
+    users = {"admin": secrets.admin_password}
+    if secrets.maintenance_password:
+        users["maintenance"] = secrets.maintenance_password
+    return users
+
+
+def write_api_passwords(path: Path, secrets: PlatformSecrets) -> None:
+    """The API server's passwords file, mode 0600 from its creation."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(api_users(secrets)) + "\n")

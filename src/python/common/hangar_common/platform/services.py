@@ -288,8 +288,12 @@ def prepare_services(
     return done
 
 
-def create_database(url: str) -> bool:
-    """Create the database ``url`` names on its server unless it exists; True when created."""
+def create_database(url: str, *, wait: float = 0.0) -> bool:
+    """Create the database ``url`` names on its server unless it exists; True when created.
+
+    ``wait``: seconds to wait for the server to accept connections first (a Compose engine
+    that ignores health conditions starts ``init`` together with the database).
+    """
     import psycopg
     from psycopg import sql
 
@@ -298,7 +302,19 @@ def create_database(url: str) -> bool:
     if not name:
         raise ConfigurationError(f"{redact_url(url)} names no database")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
+            break
+        except psycopg.OperationalError as exc:
+            if time.monotonic() >= deadline:
+                raise RuntimeError(
+                    f"PostgreSQL at {redact_url(admin_url)} did not answer"
+                    f" within {wait:.0f} s: {str(exc).strip()}"
+                ) from None
+            time.sleep(1)
+    with conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists:
             return False

@@ -1,0 +1,265 @@
+"""The release image and the highly available Compose stack, for real, through a container engine.
+
+Pants builds the images first (``runtime_package_dependencies``: the platform image and the
+stand-in PostgreSQL/Redis images). One Compose project per test file run (own name, own free
+host ports, own volumes), in docker/compose.yaml + compose.test.yaml with two workers; the tests
+run in order against it and the last one takes it down.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psutil
+import pytest
+import requests
+
+from hangar_common.platform.api_client import AirflowApi
+from hangar_common.platform.secrets import generate
+from tests.support.compose import ComposeProject, Container, engine, image_exists
+from tests.support.hangar_stack import hangar
+from tests.support.paths import repo_root
+from tests.support.pex import packaged_pex
+from tests.support.ports import free_port
+
+pytestmark = pytest.mark.timeout(1500)
+
+IMAGE = "hangar/platform:latest"
+SMOKE_DAG = "platform_smoke_check"
+FIGURES: dict[str, Any] = {}
+
+
+def _wait(condition: Callable[[], Any], what: str, timeout: float, interval: float = 2) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = condition()
+            if result:
+                return result
+        except (requests.RequestException, RuntimeError, KeyError) as exc:
+            last = exc
+        time.sleep(interval)
+    raise AssertionError(f"{what} within {timeout:.0f} s (last error: {last})")
+
+
+class Stack:
+    def __init__(self, project: ComposeProject, env: dict[str, str]) -> None:
+        self.project = project
+        self.env = env
+        self.api_url = f"http://127.0.0.1:{env['HANGAR_API_PORT']}"
+        self.flower_url = f"http://127.0.0.1:{env['HANGAR_FLOWER_PORT']}"
+        self._api: AirflowApi | None = None
+
+    @property
+    def api(self) -> AirflowApi:
+        if self._api is None:
+            self._api = AirflowApi(self.api_url, "admin", self.env["HANGAR_ADMIN_PASSWORD"])
+        return self._api
+
+    def healthy(self) -> bool:
+        health = requests.get(f"{self.api_url}/api/v2/monitor/health", timeout=5).json()
+        return all(
+            (part or {}).get("status") == "healthy"
+            for name, part in health.items()
+            if name in ("metadatabase", "scheduler", "triggerer", "dag_processor")
+        )
+
+    def worker_hostnames(self) -> dict[str, Container]:
+        """Task-instance host name (the container's host name) → worker container."""
+        return {
+            self.project.inspect(c)["Config"]["Hostname"]: c
+            for c in self.project.of_service("worker")
+        }
+
+    def memory_mib(self) -> dict[str, str]:
+        """PSS / RSS (MiB) of every running container's processes, seen from the host."""
+        figures = {}
+        for container in self.project.containers():
+            if not container.running:
+                continue
+            try:
+                root = psutil.Process(self.project.inspect(container)["State"]["Pid"])
+                tree = [root, *root.children(recursive=True)]
+                infos = [proc.memory_full_info() for proc in tree]
+            except (psutil.Error, KeyError):
+                continue
+            pss = sum(info.pss for info in infos) / 2**20
+            rss = sum(info.rss for info in infos) / 2**20
+            figures[container.name.removeprefix(f"{self.project.name}_")] = f"{pss:.0f}/{rss:.0f}"
+        return figures
+
+    def diagnostics(self) -> str:
+        return "\n".join(
+            f"--- {c.name} ({'running' if c.running else 'stopped'})\n{self.project.logs(c, 25)}"
+            for c in self.project.containers()
+        )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    images = {
+        "HANGAR_IMAGE": IMAGE,
+        # The stand-ins Pants builds for this test (docker/standins), from Debian's packages.
+        "HANGAR_POSTGRES_IMAGE": "localhost/hangar-standin/postgres:15",
+        "HANGAR_REDIS_IMAGE": "localhost/hangar-standin/redis:7",
+    }
+    missing = [name for name in images.values() if not image_exists(name)]
+    assert not missing, (
+        f"images {missing} are not in the engine that `podman`/`docker` reaches, although"
+        " `./pants test` builds them first (runtime_package_dependencies): is DOCKER_HOST the"
+        " same engine? (docs/containers.rst)"
+    )
+    secrets = generate()
+    slot = os.environ.get("HANGAR_TEST_SLOT", "0")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        **images,
+        **secrets,
+        "HANGAR_ADMIN_PASSWORD": secrets.get("HANGAR_ADMIN_PASSWORD")
+        or "admin-" + os.urandom(8).hex(),
+        "HANGAR_POSTGRES_PASSWORD": os.urandom(12).hex(),
+        "HANGAR_S3_ACCESS_KEY": "hangar" + os.urandom(4).hex(),
+        "HANGAR_S3_SECRET_KEY": os.urandom(16).hex(),
+        "HANGAR_PUBLISH_HOST": "127.0.0.1",
+        "HANGAR_API_PORT": str(free_port()),
+        "HANGAR_FLOWER_PORT": str(free_port()),
+        "HANGAR_S3_PORT": str(free_port()),
+    }
+    for name in ("DOCKER_HOST", "CONTAINERS_CONF", "XDG_RUNTIME_DIR"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    docker = repo_root() / "docker"
+    project = ComposeProject(
+        name=f"hangar-it{slot}-{os.getpid()}",
+        files=(docker / "compose.yaml", docker / "compose.test.yaml"),
+        env=env,
+    )
+    started = time.monotonic()
+    project.run("up", "-d", timeout=900)
+    running = Stack(project, env)
+    try:
+        _wait(running.healthy, "the API did not report every component healthy", 600, 3)
+        FIGURES["compose up → API healthy (s)"] = round(time.monotonic() - started, 1)
+        yield running
+    except BaseException:
+        print(running.diagnostics())
+        raise
+    finally:
+        project.run("down", "-v", "-t", "5", timeout=600, check=False)
+        print(f"\n[compose stack figures] {FIGURES}")
+
+
+def _deploy(stack: Stack) -> None:
+    env = {
+        **os.environ,
+        "HANGAR_BUNDLE_STORE_URL": "s3://hangar-bundles/hangar",
+        "HANGAR_S3_ENDPOINT": f"http://127.0.0.1:{stack.env['HANGAR_S3_PORT']}",
+        "HANGAR_S3_ACCESS_KEY": stack.env["HANGAR_S3_ACCESS_KEY"],
+        "HANGAR_S3_SECRET_KEY": stack.env["HANGAR_S3_SECRET_KEY"],
+    }
+    artifact = str(packaged_pex("src.python.dags/dag-bundle.pex"))
+    proc = hangar(env, "deploy", "--artifact", artifact)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_image_runs_as_a_user_and_holds_no_secret(stack: Stack) -> None:
+    api_server = stack.project.of_service("api-server")[0]
+    whoami = engine("exec", api_server.id, "whoami").stdout.strip()
+    assert whoami == "airflow"
+    history = engine("history", "--no-trunc", "--format", "{{.CreatedBy}}", IMAGE).stdout
+    for name in ("HANGAR_FERNET_KEY", "HANGAR_JWT_SECRET", "HANGAR_ADMIN_PASSWORD"):
+        assert stack.env[name] not in history
+    assert "PASSWORD=" not in history and "SECRET=" not in history
+    labels = engine("image", "inspect", "--format", "{{json .Config.Labels}}", IMAGE).stdout
+    for label in ("image.source", "image.revision", "image.version"):
+        assert f"org.opencontainers.{label}" in labels
+
+
+def test_a_deployed_bundle_runs_its_parallel_tasks_on_both_workers(stack: Stack) -> None:
+    _deploy(stack)
+    started = time.monotonic()
+    _wait(lambda: stack.api.get(f"dags/{SMOKE_DAG}"), "the deployed DAG is not visible", 300)
+    FIGURES["deploy → DAG visible (s)"] = round(time.monotonic() - started, 1)
+    stack.api.unpause(SMOKE_DAG)
+    run_id = stack.api.trigger(SMOKE_DAG, {"chunks": 12})
+    assert stack.api.wait_for_run(SMOKE_DAG, run_id, timeout=600) == "success"
+    chunks = [
+        ti for ti in stack.api.task_instances(SMOKE_DAG, run_id) if ti["task_id"] == "sum_chunk"
+    ]
+    assert len(chunks) == 12 and {ti["state"] for ti in chunks} == {"success"}
+    workers = stack.worker_hostnames()
+    assert len(workers) == 2
+    assert {ti["hostname"] for ti in chunks} == set(workers), chunks
+    FIGURES["PSS/RSS MiB after the parallel run"] = stack.memory_mib()
+    flower = f"{stack.flower_url}/api/workers"
+    assert requests.get(flower, timeout=30).status_code == 401  # behind the admin login
+    listed = requests.get(
+        flower,
+        params={"refresh": 1},
+        auth=("admin", stack.env["HANGAR_ADMIN_PASSWORD"]),
+        timeout=60,
+    ).json()
+    assert {name.split("@", 1)[1] for name in listed} == set(workers)
+
+
+def test_a_worker_killed_mid_task_is_restarted_and_the_task_retried(stack: Stack) -> None:
+    run_id = stack.api.trigger(SMOKE_DAG, {"chunks": 2, "work_seconds": 90})
+
+    def running_chunk() -> dict[str, Any] | None:
+        for ti in stack.api.task_instances(SMOKE_DAG, run_id):
+            if ti["task_id"] == "sum_chunk" and ti["state"] == "running" and ti["hostname"]:
+                return ti
+        return None
+
+    victim_ti = _wait(running_chunk, "no chunk task started running", 180, 1)
+    victim = stack.worker_hostnames()[victim_ti["hostname"]]
+    before = stack.project.inspect(victim)
+    pid = before["State"]["Pid"]
+    killed_at = time.monotonic()
+    os.kill(pid, signal.SIGKILL)  # the container's PID 1: the whole worker dies mid-task
+
+    def restarted() -> bool:
+        now = stack.project.inspect(victim)
+        return now["State"]["Running"] and now["State"]["Pid"] != pid
+
+    _wait(restarted, "the killed worker was not restarted by its restart policy", 120, 1)
+    FIGURES["killed worker restarted (s)"] = round(time.monotonic() - killed_at, 1)
+    assert stack.api.wait_for_run(SMOKE_DAG, run_id, timeout=600) == "success"
+    FIGURES["kill → run success (s)"] = round(time.monotonic() - killed_at, 1)
+    retried = [
+        ti
+        for ti in stack.api.task_instances(SMOKE_DAG, run_id)
+        if ti["task_id"] == "sum_chunk" and ti["map_index"] == victim_ti["map_index"]
+    ][0]
+    assert retried["state"] == "success"
+    assert retried["try_number"] >= 2, retried
+    assert retried["hostname"] in stack.worker_hostnames()
+    FIGURES["retry ran on"] = (
+        "the other worker" if retried["hostname"] != victim_ti["hostname"] else "the restarted one"
+    )
+
+
+def test_with_one_scheduler_stopped_the_other_keeps_scheduling(stack: Stack) -> None:
+    first, second = (
+        stack.project.of_service("scheduler")[0],
+        stack.project.of_service("scheduler-2")[0],
+    )
+    engine("stop", "-t", "10", first.id)
+    try:
+        run_id = stack.api.trigger(SMOKE_DAG, {"chunks": 4})
+        assert stack.api.wait_for_run(SMOKE_DAG, run_id, timeout=300) == "success"
+        assert stack.project.inspect(second)["State"]["Running"]
+    finally:
+        engine("start", first.id, check=False)
+
+
+def test_down_removes_every_container_network_and_volume(stack: Stack) -> None:
+    assert stack.project.leftovers()["volumes"], "the running stack should have volumes"
+    stack.project.run("down", "-v", "-t", "5", timeout=600)
+    assert stack.project.leftovers() == {"containers": [], "networks": [], "volumes": []}
