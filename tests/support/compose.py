@@ -28,7 +28,9 @@ def engine_cli() -> str:
     )
 
 
-def engine(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess[str]:
+def engine(
+    *args: str, timeout: float = 120, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [engine_cli(), *args], capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -128,4 +130,7 @@ class ComposeProject:
         found["volumes"] = sorted(
             set(found["volumes"]) | {v for v in named if v.startswith(f"{self.name}_")}
         )
+        if engine_cli() == "podman":  # podman-compose also puts the containers in a pod
+            pods = engine("pod", "ls", "--format", "{{.Name}}").stdout.split()
+            found["pods"] = [pod for pod in pods if pod == f"pod_{self.name}"]
         return found
