@@ -10,6 +10,8 @@ VCS_REF="${VCS_REF:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
 export VCS_REF
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   ./pants package ::
+  # Superseded builds of the platform image (untagged, ~1 GB each); nothing else is touched.
+  docker image prune --force --filter label=io.hangar.image=platform >/dev/null
   docker image ls --filter reference=hangar/platform
 else
   echo "[ci] no container engine answers: skipping docker_image targets (the PEX files are still built)"
