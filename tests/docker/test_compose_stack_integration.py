@@ -20,7 +20,13 @@ import requests
 
 from hangar_common.platform.api_client import AirflowApi
 from hangar_common.platform.secrets import generate
-from tests.support.compose import ComposeProject, Container, engine, image_exists
+from tests.support.compose import (
+    ComposeProject,
+    Container,
+    engine,
+    image_exists,
+    remove_orphaned_projects,
+)
 from tests.support.hangar_stack import hangar
 from tests.support.paths import repo_root
 from tests.support.pex import packaged_pex
@@ -114,6 +120,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         " `./pants test` builds them first (runtime_package_dependencies): is DOCKER_HOST the"
         " same engine? (docs/containers.rst)"
     )
+    removed = remove_orphaned_projects("hangar-it")
+    if removed:
+        print(f"removed Compose projects of dead test processes: {removed}")
     secrets = generate()
     slot = os.environ.get("HANGAR_TEST_SLOT", "0")
     env = {

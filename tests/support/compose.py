@@ -8,6 +8,7 @@ Containers are found by the ``com.docker.compose.*`` labels both implementations
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 
 def engine_cli() -> str:
@@ -134,3 +137,28 @@ class ComposeProject:
             pods = engine("pod", "ls", "--format", "{{.Name}}").stdout.split()
             found["pods"] = [pod for pod in pods if pod == f"pod_{self.name}"]
         return found
+
+
+def remove_orphaned_projects(prefix: str) -> list[str]:
+    """Remove what test projects ``<prefix><slot>-<pid>`` of dead test processes left behind
+    (a test process killed by its timeout never runs its ``down``)."""
+    pattern = re.compile(rf"{re.escape(prefix)}\d+-(\d+)")
+    listed = engine(
+        "ps", "--all", "--format", '{{.ID}} {{index .Labels "com.docker.compose.project"}}'
+    ).stdout
+    orphans: dict[str, list[str]] = {}
+    for line in listed.splitlines():
+        container, _, project = line.strip().partition(" ")
+        match = pattern.fullmatch(project.strip())
+        if match and not psutil.pid_exists(int(match.group(1))):
+            orphans.setdefault(project.strip(), []).append(container)
+    for project, containers in orphans.items():
+        engine("rm", "--force", "--volumes", *containers, check=False, timeout=300)
+        if engine_cli() == "podman":
+            engine("pod", "rm", "--force", f"pod_{project}", check=False)
+        engine("network", "rm", f"{project}_default", check=False)
+        volumes = engine("volume", "ls", "--format", "{{.Name}}").stdout.split()
+        stale = [volume for volume in volumes if volume.startswith(f"{project}_")]
+        if stale:
+            engine("volume", "rm", "--force", *stale, check=False)
+    return sorted(orphans)
