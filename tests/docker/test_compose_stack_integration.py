@@ -193,7 +193,16 @@ def test_the_image_runs_as_a_user_and_holds_no_secret(stack: Stack) -> None:
 def test_a_deployed_bundle_runs_its_parallel_tasks_on_both_workers(stack: Stack) -> None:
     _deploy(stack)
     started = time.monotonic()
-    _wait(lambda: stack.api.get(f"dags/{SMOKE_DAG}"), "the deployed DAG is not visible", 300)
+    try:
+        _wait(lambda: stack.api.get(f"dags/{SMOKE_DAG}"), "the deployed DAG is not visible", 300)
+    except AssertionError as exc:
+        # What the dag-processor saw: its log, the import errors, the stack's containers.
+        errors = stack.api.get("importErrors").get("import_errors", [])
+        processor = stack.project.of_service("dag-processor")[0]
+        raise AssertionError(
+            f"{exc}\nimport errors: {errors}\n--- dag-processor log\n"
+            f"{stack.project.logs(processor, 120)}\n{stack.diagnostics()}"
+        ) from None
     FIGURES["deploy → DAG visible (s)"] = round(time.monotonic() - started, 1)
     stack.api.unpause(SMOKE_DAG)
     run_id = stack.api.trigger(SMOKE_DAG, {"chunks": 12})
