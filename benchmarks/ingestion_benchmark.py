@@ -28,7 +28,7 @@ def _step(name: str, lake: str) -> None:
 
     config = Path(hangar_dags.__file__).parent / "config" / "datasets.yaml"
     dataset = load_datasets(config)["sales"]
-    start_of_day = dt.datetime.fromisoformat(DAY).replace(tzinfo=dt.timezone.utc)
+    start_of_day = dt.datetime.fromisoformat(DAY).replace(tzinfo=dt.UTC)
     paths = ingestion.interval_paths(lake, dataset, start_of_day, conn_id="object_storage")
     started = time.perf_counter()
     if name == "download":

@@ -18,7 +18,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,9 +28,9 @@ import psycopg
 import pyarrow.parquet as pq
 import pytest
 
-from hangar_common.environment import read_dotenv
 from hangar_common.examples.sales import good_rows
 from hangar_common.platform.api_client import AirflowApi
+from hangar_common.settings import read_dotenv
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.paths import repo_root
 from tests.support.pex import packaged_pex
@@ -159,7 +159,7 @@ def test_every_dag_of_the_library_runs_out_of_the_box(
     assert status["slack"][0] == "OFF"
 
     dag_ids = _wait_for_library(api)
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     runs = {}
     for dag_id in dag_ids:
         api.unpause(dag_id)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from hangar_common.platform.airflow_config import Stack
 from hangar_common.platform.entrypoint import process_environment
-from hangar_common.platform.settings import Stack
 from hangar_common.platform.stack import StackManager
 from tests.support.paths import repo_root
 from tests.support.tools import find_packaged_binary

@@ -17,5 +17,5 @@ def test_docs_build_warning_free(tmp_path: Path) -> None:
     assert code == 0
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Hangar" in index
-    for page in ("cli", "build", "platform", "bundles"):
+    for page in ("cli", "cli_reference", "settings", "architecture", "build", "platform"):
         assert (out / f"{page}.html").is_file(), page

@@ -24,7 +24,7 @@ def test_python_checks_go_through_pants() -> None:
     entries = {hook["id"]: hook["entry"] for hook in _hooks()}
     assert entries["black"] == "./pants fmt --only=black"
     assert entries["isort"] == "./pants fmt --only=isort"
-    assert entries["flake8"] == "./pants lint --only=flake8"
+    assert entries["ruff"] == "./pants lint --only=ruff"
     assert entries["mypy"] == "./pants check"
     hygiene = {"trailing-whitespace", "end-of-file-fixer", "check-yaml", "check-merge-conflict"}
     assert hygiene <= entries.keys()

@@ -20,7 +20,7 @@ PINNED_PEX_SHA256 = "4758c22500e272539137e11853ce57d6e5bfc4e4bc7222e64a84397475e
 def checkout(tmp_path: Path) -> Path:
     root = tmp_path / "checkout"
     root.mkdir()
-    for name in ("pants", "pants.toml", "pyproject.toml", ".flake8"):
+    for name in ("pants", "pants.toml", "pyproject.toml"):
         shutil.copy2(repo_root() / name, root / name)
     return root
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_day_partition_is_named_after_the_utc_interval_start() -> None:
     ],
 )
 def test_granularity(granularity: str, expected: str) -> None:
-    start = datetime(2026, 2, 3, 4, 5, tzinfo=timezone.utc)
+    start = datetime(2026, 2, 3, 4, 5, tzinfo=UTC)
     assert partition_path(start, granularity=granularity) == expected
 
 
@@ -29,4 +29,4 @@ def test_naive_datetime_and_unknown_granularity_are_rejected() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         partition_path(datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="granularity must be one of"):
-        partition_path(datetime(2026, 1, 1, tzinfo=timezone.utc), granularity="week")
+        partition_path(datetime(2026, 1, 1, tzinfo=UTC), granularity="week")

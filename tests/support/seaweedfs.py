@@ -93,9 +93,11 @@ class SeaweedFS:
             try:
                 self.client().list_buckets()
                 return
-            except Exception:  # noqa: BLE001 - any botocore error means "not up yet"
+            except Exception as exc:  # noqa: BLE001 - any botocore error means "not up yet"
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError(f"SeaweedFS did not start: see {self.workdir / 'weed.log'}")
+                    raise RuntimeError(
+                        f"SeaweedFS did not start: see {self.workdir / 'weed.log'}"
+                    ) from exc
                 time.sleep(0.5)
 
     def create_bucket(self, name: str) -> None:

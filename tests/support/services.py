@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 
-from hangar_common.environment import HangarEnvironment
 from hangar_common.net import free_port
+from hangar_common.settings import HangarSettings
 
 
-def service_env() -> HangarEnvironment:
+def service_env() -> HangarSettings:
     """The ``HANGAR_*`` settings the test run was given (defaults: the local services)."""
-    return HangarEnvironment.from_mapping(os.environ)
+    return HangarSettings.from_env(os.environ)
 
 
 def closed_port() -> int:

@@ -6,7 +6,7 @@ import pytest
 
 from hangar_common.bundles.deploy import compare, s3_storage_options, store_url
 from hangar_common.bundles.store import Manifest
-from hangar_common.environment import ConfigurationError
+from hangar_common.settings import ConfigurationError
 from tests.support.paths import repo_root
 
 

@@ -54,9 +54,9 @@ def _rows(stdout: str) -> dict[str, str]:
 def test_doctor_all_ok_on_a_working_machine(checkout: Path) -> None:
     proc = _doctor(checkout, HANGAR_MIN_FREE_DISK_GB="0.1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert _rows(proc.stdout) == {
-        name: "OK" for name in ("python", "airflow", "postgresql", "redis", "pants", "disk")
-    }
+    assert _rows(proc.stdout) == dict.fromkeys(
+        ("python", "airflow", "postgresql", "redis", "pants", "disk"), "OK"
+    )
     assert "6 of 6 checks OK" in proc.stdout
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from hangar_common.environment import ConfigurationError
 from hangar_common.generate.render import (
     GENERATED_DIR,
     PROVIDERS_FILE,
@@ -16,6 +15,7 @@ from hangar_common.generate.render import (
     stale_files,
     write_all,
 )
+from hangar_common.settings import ConfigurationError
 from tests.support.paths import repo_root
 
 

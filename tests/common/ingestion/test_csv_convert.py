@@ -69,7 +69,7 @@ def test_valid_rows_are_typed_and_bad_ones_quarantined_with_line_and_reason() ->
         {
             "id": 1,
             "day": dt.date(2026, 11, 20),
-            "at": dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc),
+            "at": dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
             "amount": 1.5,
             "ok": True,
             "note": "a",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +29,14 @@ def test_the_shipped_datasets_file_is_valid() -> None:
     sales = datasets["sales"]
     assert sales.keys == ("order_id",) and sales.http_conn_id == "example_sales"
     assert sales.column_names[:3] == ["order_id", "ordered_at", "store"]
-    assert sales.start_date == datetime(2026, 11, 1, tzinfo=timezone.utc)
+    assert sales.start_date == datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def test_start_date_is_a_day_in_utc() -> None:
     from datetime import date
 
     x = parse_datasets(_doc(start_date=date(2025, 1, 31)))["x"]
-    assert x.start_date == datetime(2025, 1, 31, tzinfo=timezone.utc)
+    assert x.start_date == datetime(2025, 1, 31, tzinfo=UTC)
 
 
 def test_defaults_apply() -> None:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from hangar_common.environment import ConfigurationError
+from hangar_common.platform.airflow_config import Profile, Stack
 from hangar_common.platform.config import load_platform_config, metadata_db_url
-from hangar_common.platform.settings import Profile, Stack
+from hangar_common.settings import ConfigurationError
 
 
 def test_defaults_put_everything_under_the_project_state_folder(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from hangar_common.platform.airflow_config import PlatformSecrets
 from hangar_common.platform.entrypoint import command_line, waits_for_migrations
 from hangar_common.platform.secrets import write_api_passwords
-from hangar_common.platform.settings import PlatformSecrets
 
 ON = {"HANGAR_WAIT_FOR_MIGRATIONS": "true"}
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from hangar_common.environment import ConfigurationError
 from hangar_common.platform.environment_spec import load_environment, parse_environment
+from hangar_common.settings import ConfigurationError
 from tests.support.paths import repo_root
 
 

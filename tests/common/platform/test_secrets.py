@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from hangar_common.environment import ConfigurationError, read_dotenv
 from hangar_common.platform.secrets import (
     EMBEDDED_S3_ACCESS_KEY,
     EMBEDDED_S3_SECRET_KEY,
@@ -15,6 +14,7 @@ from hangar_common.platform.secrets import (
     ensure_secrets_file,
     load_secrets,
 )
+from hangar_common.settings import ConfigurationError, read_dotenv
 
 
 def test_secrets_are_generated_once_and_private(tmp_path: Path) -> None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from hangar_common.environment import ConfigurationError
+from hangar_common.platform.airflow_config import Stack
 from hangar_common.platform.config import StatePaths
 from hangar_common.platform.secrets import EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY
-from hangar_common.platform.services import EMBEDDED_BUNDLE_STORE_URL, plan_services
-from hangar_common.platform.settings import Stack
+from hangar_common.platform.services import plan_services
+from hangar_common.settings import EMBEDDED_BUNDLE_STORE_URL, ConfigurationError
 
 SECRETS = {EMBEDDED_S3_ACCESS_KEY: "key", EMBEDDED_S3_SECRET_KEY: "secret"}
 

@@ -28,13 +28,13 @@ def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
 
 def _context(tags: list[str]) -> dict[str, object]:
     with DAG("d", schedule=None, tags=tags) as dag:
-        task = EmptyOperator(task_id="t", owner="o")
+        t = EmptyOperator(task_id="t", owner="o")
     ti = SimpleNamespace(task_id="t", run_id="manual__1", try_number=1, log_url="http://x/log")
     return {
         "dag": dag,
         "dag_run": SimpleNamespace(dag_id="d", run_id="manual__1"),
         "ti": ti,
-        "task": task,
+        "task": t,
         "params": {},
     }
 

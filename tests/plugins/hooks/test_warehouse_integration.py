@@ -27,7 +27,7 @@ def warehouse(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def _batch(rows: list[tuple[int, str, float, str | None]]) -> pa.RecordBatch:
-    ids, days, amounts, notes = zip(*rows)
+    ids, days, amounts, notes = zip(*rows, strict=True)
     return pa.RecordBatch.from_arrays(
         [
             pa.array(ids, pa.int32()),

@@ -17,7 +17,7 @@ from hangar_plugins.pipelines.ingestion import (
 from tests.support.paths import repo_root
 
 SALES = load_datasets(repo_root() / "src/python/dags/hangar_dags/config/datasets.yaml")["sales"]
-DAY = dt.datetime(2026, 11, 20, 2, tzinfo=dt.timezone.utc)
+DAY = dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC)
 
 
 def test_paths_and_url_come_from_the_interval() -> None:

@@ -24,14 +24,10 @@ with DAG(
 
     @task
     def apply_environment() -> dict[str, list[str]]:
-        import os
-
-        from hangar_common.platform.environment_spec import environment_file, load_environment
-        from hangar_plugins.environment.apply_via_api import apply_via_api
+        from hangar_plugins.environment.apply_via_api import apply_configured_environment
         from hangar_plugins.pipelines.airflow_api import api_from_connection
 
-        spec = load_environment(environment_file(os.environ), os.environ)
-        report = apply_via_api(api_from_connection(), spec)
+        report = apply_configured_environment(api_from_connection())
         for line in report.lines():
             print(line)
         return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}

@@ -36,7 +36,7 @@ with DAG(
     default_args=default_task_args(owner="analytics"),
     doc_md=__doc__,
 ) as user_events_daily:
-    aggregate = SQLExecuteQueryOperator(
+    aggregate_events = SQLExecuteQueryOperator(
         task_id="aggregate_events",
         conn_id="source_db",
         sql=AGGREGATE_SQL,
@@ -60,7 +60,7 @@ with DAG(
             warehouse_conn_id="warehouse",
         )
 
-    publish(aggregate.output)
+    publish(aggregate_events.output)
 
 if __name__ == "__main__":
     user_events_daily.test()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def partition_path(interval_start: datetime, *, granularity: str = "day") -> str:
@@ -19,7 +19,7 @@ def partition_path(interval_start: datetime, *, granularity: str = "day") -> str
     levels = ("year", "month", "day", "hour")
     if granularity not in levels:
         raise ValueError(f"granularity must be one of {', '.join(levels)}; got {granularity!r}")
-    utc = interval_start.astimezone(timezone.utc)
+    utc = interval_start.astimezone(UTC)
     values = {"year": f"{utc.year:04d}", "month": f"{utc.month:02d}", "day": f"{utc.day:02d}"}
     values["hour"] = f"{utc.hour:02d}"
     depth = levels.index(granularity) + 1

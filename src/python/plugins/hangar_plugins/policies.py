@@ -19,13 +19,13 @@ only the test suite. At parse time each DAG:
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from airflow.exceptions import AirflowClusterPolicyViolation
 from airflow.policies import hookimpl
 
 from hangar_common.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
+from hangar_common.settings import load_settings
 from hangar_plugins.alerts.attach import attach_alerts
 from hangar_plugins.run_dates import guard_run_dates
 from hangar_plugins.tags import tag_value
@@ -40,7 +40,7 @@ OWNER_TAG_PREFIX = "owner:"
 
 
 def min_retries() -> int:
-    return 0 if os.environ.get("HANGAR_ENV", "").strip() in DEV_ENVIRONMENTS else 1
+    return 0 if load_settings().env in DEV_ENVIRONMENTS else 1
 
 
 def apply_default_owner(dag: DAG) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from hangar_common.bundles.store import BundleStore, Manifest, artifact_files
-from hangar_common.environment import ConfigurationError
-from hangar_common.platform.environment_spec import load_environment
+from hangar_common.platform.environment_spec import environment_file, load_environment
+from hangar_common.settings import ConfigurationError, HangarSettings, env_name
 
 BUNDLE_TARGET = "src/python/dags:dag-bundle"
 BUNDLE_PEX = "dist/src.python.dags/dag-bundle.pex"
@@ -19,12 +19,9 @@ BUNDLE_PEX = "dist/src.python.dags/dag-bundle.pex"
 def store_url(env: Mapping[str, str], project_root: Path) -> str:
     """``HANGAR_BUNDLE_STORE_URL``, else the running embedded platform's object store (the
     same store its components read when ``HANGAR_DAG_SOURCE=store``)."""
-    configured = env.get("HANGAR_BUNDLE_STORE_URL", "").strip()
-    if configured:
-        return configured
-    embedded = env.get("HANGAR_EMBEDDED_BUNDLE_STORE_URL", "").strip()
-    if embedded:
-        return embedded
+    settings = HangarSettings.from_env(env)
+    if settings.bundle_store_url or settings.embedded_bundle_store_url:
+        return settings.bundle_store_url or settings.embedded_bundle_store_url
     raise ConfigurationError(
         "no bundle store: set HANGAR_BUNDLE_STORE_URL (s3://bucket/prefix or file:///path), or "
         f"start the platform (./hangar up) to use its embedded object store ({project_root})"
@@ -37,11 +34,9 @@ def s3_storage_options(env: Mapping[str, str], project_root: Path) -> dict[str, 
     The same definition `init` turns into the Airflow connection the platform's bundle class
     uses, so the CLI and Airflow reach the store with the same endpoint and credentials.
     """
-    conn_id = env.get("HANGAR_BUNDLE_STORE_CONN_ID", "").strip() or "object_storage"
-    config_file = env.get("HANGAR_ENVIRONMENT_FILE", "").strip() or str(
-        project_root / "config/environment.yaml"
-    )
-    spec = load_environment(Path(config_file), env)
+    conn_id = HangarSettings.from_env(env).bundle_store_conn_id
+    config_file = environment_file({**env, env_name("home"): str(project_root)})
+    spec = load_environment(config_file, env)
     conn = next((c for c in spec.connections if c.conn_id == conn_id), None)
     if conn is None:
         raise ConfigurationError(f"connection {conn_id!r} is not defined in {config_file}")

@@ -20,7 +20,7 @@ import os
 import uuid
 import zipfile
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from fsspec import AbstractFileSystem
@@ -77,7 +77,7 @@ def artifact_files(artifact: bytes) -> dict[str, str]:
 
 def _now() -> str:
     # Microseconds: versions published within one second must still list in publish order.
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class BundleStore:

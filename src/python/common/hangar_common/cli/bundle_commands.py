@@ -7,8 +7,8 @@ from pathlib import Path
 
 from hangar_common.bundles import deploy
 from hangar_common.bundles.store import BundleStore, BundleStoreError
-from hangar_common.environment import merged_environment
 from hangar_common.project import find_project_root
+from hangar_common.settings import merged_environment
 
 
 def _environment(root: Path) -> dict[str, str]:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from hangar_common.generate.references import (
+    render_references,
+    stale_references,
+    write_references,
+)
 from hangar_common.generate.render import render_all, stale_files, write_all
 from hangar_common.project import find_project_root
 
@@ -11,28 +16,30 @@ from hangar_common.project import find_project_root
 def _cmd_generate(args: argparse.Namespace) -> int:
     root = find_project_root()
     files = render_all(root)
+    references = render_references()
     if args.check:
-        stale = stale_files(root, files)
+        stale = stale_files(root, files) + stale_references(root, references)
         for path in stale:
             print(f"stale: {path}")
         if stale:
             print("run ./hangar generate and commit the result")
             return 1
-        print(f"{len(files)} generated files are current")
+        print(f"{len(files) + len(references)} generated files are current")
         return 0
-    changed = write_all(root, files)
+    changed = write_all(root, files) + write_references(root, references)
     for path in changed:
         print(f"wrote: {path}")
-    print(f"{len(files)} generated files, {len(changed)} changed")
+    print(f"{len(files) + len(references)} generated files, {len(changed)} changed")
     return 0
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     generate = commands.add_parser(
         "generate",
-        help="render the template-built DAG files (one per provider and environment)",
-        description="Render hangar_dags/generated/ from config/providers.yaml and the template."
-        " --check exits 1 when the checked-in files are stale.",
+        help="render the generated files: provider DAGs, .env.example, settings and CLI pages",
+        description="Render hangar_dags/generated/ from config/providers.yaml and the template,"
+        " and .env.example, docs/settings.rst and docs/cli_reference.rst from the settings model"
+        " and this CLI. --check exits 1 when the checked-in files are stale.",
     )
     generate.add_argument("--check", action="store_true", help="compare only; write nothing")
     generate.set_defaults(handler=_cmd_generate)

@@ -21,8 +21,8 @@ from hangar_common.cli import (
 )
 from hangar_common.doctor.result import render_table
 from hangar_common.doctor.run import run_checks
-from hangar_common.environment import ConfigurationError, HangarEnvironment
 from hangar_common.project import find_project_root
+from hangar_common.settings import ConfigurationError, load_settings
 
 
 def _cmd_version(args: argparse.Namespace) -> int:
@@ -32,7 +32,7 @@ def _cmd_version(args: argparse.Namespace) -> int:
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
     root = find_project_root()
-    env = HangarEnvironment.load(root)
+    env = load_settings(root)
     results = run_checks(root, env)
     print(render_table(results))
     return 0 if all(result.ok for result in results) else 1

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from hangar_common.environment import merged_environment
+from hangar_common.platform.airflow_config import Profile, Stack
 from hangar_common.platform.api_client import AirflowApi
-from hangar_common.platform.settings import Profile, Stack
 from hangar_common.platform.stack import StackManager
 from hangar_common.project import find_project_root
+from hangar_common.settings import HangarSettings, merged_environment
 
 
 def _manager(args: argparse.Namespace) -> StackManager:
@@ -40,9 +40,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         print("  login: admin / the password in HANGAR_ADMIN_PASSWORD")
     for line in result.prepared:
         print(f"  {line}")
-    for name, state, detail in manager.part_rows():
+    for name, _state, detail in manager.part_rows():
         print(f"  {name:<13} {detail}")
-    if not manager.env.get("HANGAR_SLACK_TOKEN"):
+    if not HangarSettings.from_env(manager.env).slack_token:
         print("  Slack alerts are off: set HANGAR_SLACK_TOKEN to turn them on")
     print(f"  logs: {manager.paths.logs}   stop: ./hangar down")
     return 0
@@ -63,7 +63,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _, _ in rows)
     for name, state, detail in rows:
         print(f"{name:<{width}}  {state:<9}  {detail}")
-    states = dict((name, state) for name, state, _ in rows)
+    states = {name: state for name, state, _ in rows}
     healthy = states.get("supervisord") == "RUNNING" and states.get("api-health") == "HEALTHY"
     return 0 if healthy and "DOWN" not in states.values() else 1
 

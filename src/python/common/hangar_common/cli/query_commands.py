@@ -7,33 +7,18 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hangar_common.environment import ConfigurationError, merged_environment
 from hangar_common.project import find_project_root
+from hangar_common.settings import ConfigurationError, HangarSettings, merged_environment
 
-# database -> (HANGAR_* prefix of its endpoint, setting naming the database, default name)
-DATABASES = {
-    "warehouse": ("WAREHOUSE", "HANGAR_WAREHOUSE_DB", "hangar_warehouse"),
-    "source": ("SOURCE_DB", "HANGAR_SOURCE_DB", "hangar_source"),
-}
+# database -> the prefix of its HANGAR_<PREFIX>_HOST/PORT/USER/PASSWORD settings
+DATABASES = {"warehouse": "WAREHOUSE", "source": "SOURCE_DB"}
 
 
 def conninfo(env: Mapping[str, str], database: str) -> str:
     """The connection string of ``database`` as every component of the stack reaches it."""
-    from psycopg.conninfo import make_conninfo
+    from hangar_common.platform.services import database_conninfo
 
-    prefix, db_setting, default = DATABASES[database]
-
-    def setting(name: str, fallback: str = "") -> str:
-        return env.get(f"HANGAR_{prefix}_{name}", "").strip() or fallback
-
-    return make_conninfo(
-        host=setting("HOST", "127.0.0.1"),
-        port=setting("PORT", "5432"),
-        user=setting("USER", "postgres"),
-        password=setting("PASSWORD") or None,
-        dbname=env.get(db_setting, "").strip() or default,
-        connect_timeout=5,
-    )
+    return database_conninfo(HangarSettings.from_env(env), DATABASES[database], connect_timeout=5)
 
 
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hangar_common.doctor.result import CheckResult
 from hangar_common.redaction import redact_url
+from hangar_common.settings import process_environ
 
 REQUIRED_PYTHON = (3, 11)
 REQUIRED_AIRFLOW = "3.3.2"
@@ -40,7 +41,7 @@ def check_airflow(python: str = sys.executable) -> CheckResult:
         # A throwaway AIRFLOW_HOME (importing airflow writes airflow.cfg into it), and this
         # process's import path, so the child sees the same packages (venv, PEX or sandbox).
         env = {
-            **os.environ,
+            **process_environ(),
             "AIRFLOW_HOME": airflow_home,
             "PYTHONPATH": os.pathsep.join(os.path.abspath(entry) for entry in sys.path if entry),
         }
@@ -112,7 +113,7 @@ def check_pants(project_root: Path) -> CheckResult:
     fix = "run ./pants --version once and follow its message"
     if not os.access(launcher, os.X_OK):
         return CheckResult(name="pants", ok=False, detail=f"{launcher} not executable", fix=fix)
-    env = {**os.environ, "PANTS_BOOTSTRAP_ONLY": "1"}
+    env = {**process_environ(), "PANTS_BOOTSTRAP_ONLY": "1"}
     try:
         proc = subprocess.run(
             [str(launcher)], env=env, capture_output=True, text=True, timeout=600, check=False

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hangar_common.doctor import checks
 from hangar_common.doctor.result import CheckResult
-from hangar_common.environment import HangarEnvironment
+from hangar_common.settings import HangarSettings
 
 
 def _or_throwaway(result: CheckResult, binary: Path | str | None, what: str) -> CheckResult:
@@ -20,9 +20,7 @@ def _or_throwaway(result: CheckResult, binary: Path | str | None, what: str) -> 
     )
 
 
-def run_checks(project_root: Path, env: HangarEnvironment) -> list[CheckResult]:
-    import os
-
+def run_checks(project_root: Path, env: HangarSettings) -> list[CheckResult]:
     from hangar_common.platform import throwaway
 
     return [
@@ -30,12 +28,12 @@ def run_checks(project_root: Path, env: HangarEnvironment) -> list[CheckResult]:
         checks.check_airflow(),
         _or_throwaway(
             checks.check_postgres(env.postgres_url),
-            throwaway.find_postgres_bin(os.environ),
+            throwaway.find_postgres_bin(env),
             "PostgreSQL",
         ),
         _or_throwaway(
             checks.check_redis(env.redis_url),
-            throwaway.find_redis_server(os.environ),
+            throwaway.find_redis_server(env),
             "Redis (celery stack only)",
         ),
         checks.check_pants(project_root),

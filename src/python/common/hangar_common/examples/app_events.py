@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 # The first day with events (the DAGs reading them start then too).
 FIRST_DAY = date(2026, 11, 1)
@@ -23,7 +23,7 @@ def events_on(day: date) -> int:
 def event_rows(day: date) -> Iterator[tuple[int, int, str, datetime]]:
     """``(event_id, user_id, event_type, occurred_at)`` of ``day``; ids unique across days."""
     base = int(day.strftime("%Y%m%d")) * 10_000
-    midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
     for n in range(events_on(day)):
         occurred = midnight + timedelta(hours=n % 24, minutes=(n * 7) % 60)
         yield base + n, (n * 3 + day.day) % 9, EVENT_TYPES[n % 3], occurred

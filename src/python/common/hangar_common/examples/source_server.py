@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -37,7 +37,7 @@ def answer(path: str, *, today: date) -> tuple[int, str, bytes]:
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         status, content_type, body = answer(
-            self.path.split("?", 1)[0], today=datetime.now(timezone.utc).date()
+            self.path.split("?", 1)[0], today=datetime.now(UTC).date()
         )
         self.send_response(status)
         self.send_header("Content-Type", content_type)

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from hangar_common.environment import ConfigurationError
+from hangar_common.settings import ConfigurationError
 
 GENERATED_DIR = Path("src/python/dags/hangar_dags/generated")
 PROVIDERS_FILE = Path("src/python/dags/hangar_dags/config/providers.yaml")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ def _start_date(where: str, raw: Any) -> datetime:
             ) from None
     if not isinstance(raw, date):
         raise DatasetConfigError(f"{where}.start_date: {raw!r} is not a day (YYYY-MM-DD)")
-    return datetime(raw.year, raw.month, raw.day, tzinfo=timezone.utc)
+    return datetime(raw.year, raw.month, raw.day, tzinfo=UTC)
 
 
 def parse_datasets(document: Any) -> dict[str, Dataset]:

@@ -1,4 +1,4 @@
-"""Start any Airflow process with the settings of :mod:`hangar_common.platform.settings`.
+"""Start any Airflow process with the settings of :mod:`hangar_common.platform.airflow_config`.
 
 ``python -m hangar_common.platform.entrypoint airflow scheduler`` (or ``python -m MODULE ...``)
 computes the ``AIRFLOW__*`` environment from the ``HANGAR_*`` settings and the secrets, then
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from hangar_common.environment import ConfigurationError
+from hangar_common.platform.airflow_config import airflow_environment
 from hangar_common.platform.config import load_platform_config, state_paths
 from hangar_common.platform.secrets import (
     SECRET_NAMES,
@@ -21,15 +21,15 @@ from hangar_common.platform.secrets import (
     load_secrets,
     write_api_passwords,
 )
-from hangar_common.platform.settings import airflow_environment
+from hangar_common.settings import ConfigurationError, HangarSettings, process_environ
 
 
 def _secrets(env: Mapping[str, str], project_root: Path) -> PlatformSecrets:
-    secrets_file_setting = env.get("HANGAR_SECRETS_FILE", "").strip()
+    settings = HangarSettings.from_env(env)
     secrets_file = (
-        Path(secrets_file_setting)
-        if secrets_file_setting
-        else state_paths(env, project_root).secrets_file
+        Path(settings.secrets_file)
+        if settings.secrets_file
+        else state_paths(settings, project_root).secrets_file
     )
     return load_secrets(env, secrets_file if secrets_file.exists() else None)
 
@@ -71,7 +71,7 @@ MIGRATION_WAIT_SECONDS = 600
 
 def waits_for_migrations(args: Sequence[str], env: Mapping[str, str]) -> bool:
     """True for a long-running ``airflow`` component when ``HANGAR_WAIT_FOR_MIGRATIONS`` is on."""
-    if env.get("HANGAR_WAIT_FOR_MIGRATIONS", "").strip().lower() not in ("1", "true", "yes"):
+    if not HangarSettings.from_env(env).wait_for_migrations:
         return False
     if not args or args[0] != "airflow":
         return False
@@ -80,20 +80,21 @@ def waits_for_migrations(args: Sequence[str], env: Mapping[str, str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    root = Path(os.environ.get("HANGAR_HOME", os.getcwd()))
+    environ = process_environ()
     try:
-        env = process_environment(os.environ, root)
+        root = Path(HangarSettings.from_env(environ).home or os.getcwd())
+        env = process_environment(environ, root)
         command = command_line(args)
         if args[:2] == ["airflow", "api-server"]:
             # Each container has its own file system: the API server writes its passwords
             # file itself rather than relying on `init` having run beside it.
             passwords = env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "")
             if passwords:
-                write_api_passwords(Path(passwords), _secrets(os.environ, root))
+                write_api_passwords(Path(passwords), _secrets(environ, root))
     except ConfigurationError as exc:
         print(f"hangar entrypoint: error: {exc}", file=sys.stderr)
         return 2
-    if waits_for_migrations(args, os.environ):
+    if waits_for_migrations(args, environ):
         check = [sys.executable, "-m", "airflow", "db", "check-migrations"]
         waited = subprocess.run(
             [*check, "--migration-wait-timeout", str(MIGRATION_WAIT_SECONDS)], env=env, check=False

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from hangar_common.environment import ConfigurationError
+from hangar_common.settings import ConfigurationError, HangarSettings
 
 _REFERENCE = re.compile(r"\$\{([A-Z0-9_]+)(:-([^}]*))?\}")
 _CONNECTION_FIELDS = {"conn_type", "description", "host", "port", "schema", "login", "password"}
@@ -125,7 +125,7 @@ def load_environment(path: Path, env: Mapping[str, str]) -> EnvironmentSpec:
 
 def environment_file(env: Mapping[str, str]) -> Path:
     """``HANGAR_ENVIRONMENT_FILE``, else ``config/environment.yaml`` of ``HANGAR_HOME``."""
-    configured = env.get("HANGAR_ENVIRONMENT_FILE", "").strip()
-    if configured:
-        return Path(configured)
-    return Path(env.get("HANGAR_HOME", "").strip() or ".") / "config" / "environment.yaml"
+    settings = HangarSettings.from_env(env)
+    if settings.environment_file:
+        return Path(settings.environment_file)
+    return Path(settings.home or ".") / "config" / "environment.yaml"

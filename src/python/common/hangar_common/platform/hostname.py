@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import socket
+
+from hangar_common.settings import load_settings
 
 
 def worker_hostname() -> str:
@@ -13,5 +14,5 @@ def worker_hostname() -> str:
     so the name only has to tell workers apart; in containers each worker has its own host name.
     """
     fqdn = socket.getfqdn()
-    name = os.environ.get("HANGAR_WORKER_NAME", "").strip()
+    name = load_settings().worker_name
     return f"{name}@{fqdn}" if name else fqdn

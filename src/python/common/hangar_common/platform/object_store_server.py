@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from hangar_common.platform.object_store import weed_command, write_credentials
+from hangar_common.settings import HangarSettings, process_environ
 
 S3_PORT = 8333
 # master, volume, filer, S3, metrics: SeaweedFS' own defaults.
@@ -21,8 +22,8 @@ PORTS = (9333, 8080, 8888, S3_PORT, 9327)
 
 def server_command(env: Mapping[str, str], data: Path) -> tuple[str, ...]:
     """The ``weed server`` command line; writes the credentials file under ``data``."""
-    access_key = env.get("HANGAR_S3_ACCESS_KEY", "").strip()
-    secret_key = env.get("HANGAR_S3_SECRET_KEY", "").strip()
+    settings = HangarSettings.from_env(env)
+    access_key, secret_key = settings.s3_access_key, settings.s3_secret_key
     if not access_key or not secret_key:
         raise SystemExit(
             "object_store_server: set HANGAR_S3_ACCESS_KEY and HANGAR_S3_SECRET_KEY"
@@ -36,7 +37,7 @@ def server_command(env: Mapping[str, str], data: Path) -> tuple[str, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     data = Path(args[0] if args else "/data")
-    command = server_command(os.environ, data)
+    command = server_command(process_environ(), data)
     os.execv(command[0], command)
     return 127  # unreachable
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from hangar_common.platform.settings import PlatformConfig, Stack
+from hangar_common.platform.airflow_config import PlatformConfig, Stack
 
 ENTRYPOINT = ("-m", "hangar_common.platform.entrypoint")
-# Worker i (1-based) serves its task logs on WORKER_LOG_PORT_BASE + i - 1 unless configured.
-WORKER_LOG_PORT_BASE = 8793
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,19 +9,19 @@ import secrets as std_secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from hangar_common.environment import ConfigurationError, read_dotenv
-from hangar_common.platform.settings import PlatformSecrets
+from hangar_common.platform.airflow_config import PlatformSecrets
+from hangar_common.settings import ConfigurationError, env_name, read_dotenv
 
-FERNET_KEY = "HANGAR_FERNET_KEY"
-JWT_SECRET = "HANGAR_JWT_SECRET"
-API_SECRET_KEY = "HANGAR_API_SECRET_KEY"
-ADMIN_PASSWORD = "HANGAR_ADMIN_PASSWORD"
+FERNET_KEY = env_name("fernet_key")
+JWT_SECRET = env_name("jwt_secret")
+API_SECRET_KEY = env_name("api_secret_key")
+ADMIN_PASSWORD = env_name("admin_password")
 # The maintenance DAGs' own API login (restart_failed_runs, initialize_environment). Added to
 # secrets files made before it existed, so it is not required of them: see ensure_secrets_file.
-MAINTENANCE_PASSWORD = "HANGAR_MAINTENANCE_PASSWORD"
+MAINTENANCE_PASSWORD = env_name("maintenance_password")
 # The embedded object store's credentials (SeaweedFS; used only when HANGAR_S3_ENDPOINT is unset).
-EMBEDDED_S3_ACCESS_KEY = "HANGAR_EMBEDDED_S3_ACCESS_KEY"
-EMBEDDED_S3_SECRET_KEY = "HANGAR_EMBEDDED_S3_SECRET_KEY"
+EMBEDDED_S3_ACCESS_KEY = env_name("embedded_s3_access_key")
+EMBEDDED_S3_SECRET_KEY = env_name("embedded_s3_secret_key")
 SECRET_NAMES = (FERNET_KEY, JWT_SECRET, API_SECRET_KEY, ADMIN_PASSWORD)
 
 

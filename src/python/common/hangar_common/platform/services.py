@@ -12,26 +12,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from hangar_common.environment import DEFAULT_POSTGRES_URL, DEFAULT_REDIS_URL, ConfigurationError
 from hangar_common.examples import source_server
 from hangar_common.net import free_port
 from hangar_common.platform import object_store, throwaway
-from hangar_common.platform.config import DEFAULT_METADATA_DB_NAME, StatePaths
+from hangar_common.platform.config import StatePaths, settings_of
 from hangar_common.platform.processes import Program
 from hangar_common.platform.secrets import EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY
-from hangar_common.platform.settings import Stack
 from hangar_common.redaction import redact_url
-
-# Where `./hangar deploy` publishes when HANGAR_BUNDLE_STORE_URL is unset and the embedded
-# object store runs; HANGAR_DAG_SOURCE=store makes the platform serve from it.
-EMBEDDED_BUNDLE_STORE_URL = "s3://hangar-bundles/hangar"
-DEFAULT_LAKE_URL = "s3://hangar-lake"
-DEFAULT_WAREHOUSE_DB = "hangar_warehouse"
-DEFAULT_SOURCE_DB = "hangar_source"
+from hangar_common.settings import (
+    DEFAULT_METADATA_DB_NAME,
+    EMBEDDED_BUNDLE_STORE_URL,
+    ConfigurationError,
+    HangarSettings,
+    Stack,
+)
 
 # How a part is checked by `./hangar status`.
 PROBE_POSTGRES, PROBE_REDIS, PROBE_S3, PROBE_HTTP, PROBE_NONE = (
@@ -70,10 +68,6 @@ class ServicePlan:
     seed_source: str = ""  # conninfo of the example source database to seed
 
 
-def _set(env: Mapping[str, str], name: str) -> str:
-    return env.get(name, "").strip()
-
-
 def _with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
@@ -90,7 +84,7 @@ def _connection_env(prefix: str, server_url: str) -> dict[str, str]:
 
 
 def plan_services(
-    env: Mapping[str, str],
+    env: Mapping[str, str] | HangarSettings,
     paths: StatePaths,
     stack: Stack,
     *,
@@ -100,17 +94,16 @@ def plan_services(
 ) -> ServicePlan:
     """The parts of a stack started from ``env``, and the programs to start for them."""
     plan = ServicePlan()
-    warehouse_configured = bool(_set(env, "HANGAR_WAREHOUSE_HOST"))
-    source_configured = bool(_set(env, "HANGAR_SOURCE_DB_HOST"))
+    settings = settings_of(env)
 
     # --- PostgreSQL: Airflow's metadata DB, the warehouse and the example source ---------------
-    server = _set(env, "HANGAR_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    server = settings.postgres_url
     if postgres_answers(server):
         plan.parts.append(
             Part(name="postgres", origin="HANGAR_POSTGRES_URL", url=redact_url(server))
         )
     else:
-        bin_dir = throwaway.find_postgres_bin(env)
+        bin_dir = throwaway.find_postgres_bin(settings)
         if bin_dir is None:
             raise ConfigurationError(
                 f"PostgreSQL at {redact_url(server)} does not answer and no PostgreSQL "
@@ -123,16 +116,16 @@ def plan_services(
         plan.wait_for_postgres = server
         plan.env["HANGAR_POSTGRES_URL"] = server
         plan.parts.append(Part(name="postgres", origin=f"{EMBEDDED} ({bin_dir})", url=server))
-    if not _set(env, "HANGAR_METADATA_DB_URL") or plan.wait_for_postgres:
+    if not settings.metadata_db_url or plan.wait_for_postgres:
         plan.env["HANGAR_METADATA_DB_URL"] = _with_database(server, DEFAULT_METADATA_DB_NAME)
 
     # --- Redis: the celery stack's broker ----------------------------------------------------
     if stack is Stack.CELERY:
-        broker = _set(env, "HANGAR_REDIS_URL") or DEFAULT_REDIS_URL
+        broker = settings.redis_url
         if redis_answers(broker):
             plan.parts.append(Part(name="redis", origin="HANGAR_REDIS_URL", url=redact_url(broker)))
         else:
-            binary = throwaway.find_redis_server(env)
+            binary = throwaway.find_redis_server(settings)
             if binary is None:
                 raise ConfigurationError(
                     f"Redis at {redact_url(broker)} does not answer and no redis-server binary "
@@ -147,21 +140,13 @@ def plan_services(
             plan.parts.append(Part(name="redis", origin=EMBEDDED, url=broker))
 
     # --- warehouse and example source databases ----------------------------------------------
-    for name, prefix, db_setting, default_db, configured in (
-        (
-            "warehouse",
-            "WAREHOUSE",
-            "HANGAR_WAREHOUSE_DB",
-            DEFAULT_WAREHOUSE_DB,
-            warehouse_configured,
-        ),
-        ("source-db", "SOURCE_DB", "HANGAR_SOURCE_DB", DEFAULT_SOURCE_DB, source_configured),
-    ):
-        database = _set(env, db_setting) or default_db
-        if configured:
-            host, port = _set(env, f"HANGAR_{prefix}_HOST"), _set(env, f"HANGAR_{prefix}_PORT")
-            user = _set(env, f"HANGAR_{prefix}_USER") or "postgres"
-            url = f"postgresql://{user}@{host}:{port or 5432}/{database}"
+    for name, prefix in (("warehouse", "WAREHOUSE"), ("source-db", "SOURCE_DB")):
+        endpoint = _database_endpoint(settings, prefix)
+        database = endpoint["dbname"]
+        if endpoint["configured"]:
+            url = (
+                f"postgresql://{endpoint['user']}@{endpoint['host']}:{endpoint['port']}/{database}"
+            )
             plan.parts.append(Part(name=name, origin=CONFIGURED, url=url, probe=PROBE_POSTGRES))
             continue
         plan.env.update(_connection_env(prefix, server))
@@ -174,10 +159,10 @@ def plan_services(
         )
 
     # --- S3: the lake and the bundle store ---------------------------------------------------
-    endpoint = _set(env, "HANGAR_S3_ENDPOINT")
-    if endpoint:
+    s3_endpoint = settings.s3_endpoint
+    if s3_endpoint:
         plan.parts.append(
-            Part(name="object-store", origin=CONFIGURED, url=endpoint, probe=PROBE_S3)
+            Part(name="object-store", origin=CONFIGURED, url=s3_endpoint, probe=PROBE_S3)
         )
     else:
         key, secret = secrets.get(EMBEDDED_S3_ACCESS_KEY, ""), secrets.get(
@@ -188,23 +173,25 @@ def plan_services(
                 f"{EMBEDDED_S3_ACCESS_KEY}/{EMBEDDED_S3_SECRET_KEY} missing from the secrets "
                 "file: run ./hangar init"
             )
-        program, endpoint = object_store.seaweedfs(paths, access_key=key, secret_key=secret)
+        program, s3_endpoint = object_store.seaweedfs(paths, access_key=key, secret_key=secret)
         plan.programs.append(program)
-        plan.object_store_endpoint = endpoint
+        plan.object_store_endpoint = s3_endpoint
         plan.env.update(
-            HANGAR_S3_ENDPOINT=endpoint, HANGAR_S3_ACCESS_KEY=key, HANGAR_S3_SECRET_KEY=secret
+            HANGAR_S3_ENDPOINT=s3_endpoint, HANGAR_S3_ACCESS_KEY=key, HANGAR_S3_SECRET_KEY=secret
         )
-        lake = _set(env, "HANGAR_LAKE_URL") or DEFAULT_LAKE_URL
-        store = _set(env, "HANGAR_BUNDLE_STORE_URL") or EMBEDDED_BUNDLE_STORE_URL
+        lake = settings.lake_url
+        store = settings.bundle_store_url or EMBEDDED_BUNDLE_STORE_URL
         plan.buckets = [
             object_store.bucket_of(url) for url in (lake, store) if url.startswith("s3://")
         ]
-        if not _set(env, "HANGAR_BUNDLE_STORE_URL"):
+        if not settings.bundle_store_url:
             plan.env["HANGAR_EMBEDDED_BUNDLE_STORE_URL"] = EMBEDDED_BUNDLE_STORE_URL
-        plan.parts.append(Part(name="object-store", origin=EMBEDDED, url=endpoint, probe=PROBE_S3))
+        plan.parts.append(
+            Part(name="object-store", origin=EMBEDDED, url=s3_endpoint, probe=PROBE_S3)
+        )
 
     # --- the example sales source (HTTP) -----------------------------------------------------
-    sales = _set(env, "HANGAR_EXAMPLE_SALES_URL")
+    sales = settings.example_sales_url
     if sales:
         plan.parts.append(Part(name="sales-source", origin=CONFIGURED, url=sales, probe=PROBE_HTTP))
     else:
@@ -228,9 +215,8 @@ def plan_services(
         plan.parts.append(Part(name="sales-source", origin=EMBEDDED, url=sales, probe=PROBE_HTTP))
 
     # --- Slack: alerts are off without a token -----------------------------------------------
-    if _set(env, "HANGAR_SLACK_TOKEN"):
-        api = _set(env, "HANGAR_SLACK_API_URL") or "https://slack.com/api/"
-        plan.parts.append(Part(name="slack", origin=CONFIGURED, url=api))
+    if settings.slack_token:
+        plan.parts.append(Part(name="slack", origin=CONFIGURED, url=settings.slack_api_url))
     else:
         plan.parts.append(
             Part(name="slack", origin="off", url="no HANGAR_SLACK_TOKEN, alerts are off")
@@ -265,7 +251,8 @@ def prepare_services(
             )
         time.sleep(0.3)
     if plan.object_store_endpoint:
-        key, secret = plan.env["HANGAR_S3_ACCESS_KEY"], plan.env["HANGAR_S3_SECRET_KEY"]
+        started = HangarSettings.from_env(plan.env)
+        key, secret = started.s3_access_key, started.s3_secret_key
         object_store.wait_until_ready(
             plan.object_store_endpoint,
             key,
@@ -281,7 +268,7 @@ def prepare_services(
     if plan.seed_source:
         from hangar_common.examples import app_events
 
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         added = app_events.seed(plan.seed_source, until=today)
         if added:
             done.append(f"seeded {added} example app_events rows ({app_events.FIRST_DAY}..{today})")
@@ -322,18 +309,33 @@ def create_database(url: str, *, wait: float = 0.0) -> bool:
     return True
 
 
-def _postgres_conninfo(
-    env: Mapping[str, str], prefix: str, db_setting: str, default_db: str
-) -> str:
+def _database_endpoint(settings: HangarSettings, prefix: str) -> dict[str, str]:
+    """Host, port, user, password, dbname of the WAREHOUSE or SOURCE_DB settings, and whether
+    its host is configured (else it is a database on the stack's PostgreSQL)."""
+    field = prefix.lower()
+    host = getattr(settings, f"{field}_host")
+    return {
+        "configured": "yes" if host else "",
+        "host": host or "127.0.0.1",
+        "port": str(getattr(settings, f"{field}_port")),
+        "user": getattr(settings, f"{field}_user"),
+        "password": getattr(settings, f"{field}_password"),
+        "dbname": settings.warehouse_db if prefix == "WAREHOUSE" else settings.source_db,
+    }
+
+
+def database_conninfo(settings: HangarSettings, prefix: str, *, connect_timeout: int = 3) -> str:
+    """How every component reaches the ``WAREHOUSE`` or ``SOURCE_DB`` database."""
     from psycopg.conninfo import make_conninfo
 
+    endpoint = _database_endpoint(settings, prefix)
     return make_conninfo(
-        host=_set(env, f"HANGAR_{prefix}_HOST") or "127.0.0.1",
-        port=_set(env, f"HANGAR_{prefix}_PORT") or "5432",
-        user=_set(env, f"HANGAR_{prefix}_USER") or "postgres",
-        password=_set(env, f"HANGAR_{prefix}_PASSWORD") or None,
-        dbname=_set(env, db_setting) or default_db,
-        connect_timeout=3,
+        host=endpoint["host"],
+        port=endpoint["port"],
+        user=endpoint["user"],
+        password=endpoint["password"] or None,
+        dbname=endpoint["dbname"],
+        connect_timeout=connect_timeout,
     )
 
 
@@ -348,27 +350,23 @@ def _http_answers(url: str) -> bool:
     return True
 
 
-def probe(part: Part, env: Mapping[str, str]) -> bool | None:
+def probe(part: Part, env: Mapping[str, str] | HangarSettings) -> bool | None:
     """Does ``part`` answer now? None when it has nothing to ask (Slack: never called idly)."""
+    settings = settings_of(env)
     if part.name == "postgres":
         from hangar_common.doctor.checks import check_postgres
 
-        server = _set(env, "HANGAR_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-        return check_postgres(_with_database(server, "postgres")).ok
+        return check_postgres(_with_database(settings.postgres_url, "postgres")).ok
     if part.name == "redis":
         from hangar_common.doctor.checks import check_redis
 
-        return check_redis(_set(env, "HANGAR_REDIS_URL") or DEFAULT_REDIS_URL).ok
+        return check_redis(settings.redis_url).ok
     if part.probe == PROBE_POSTGRES:
         import psycopg
 
-        prefix, db_setting, default_db = (
-            ("WAREHOUSE", "HANGAR_WAREHOUSE_DB", DEFAULT_WAREHOUSE_DB)
-            if part.name == "warehouse"
-            else ("SOURCE_DB", "HANGAR_SOURCE_DB", DEFAULT_SOURCE_DB)
-        )
+        prefix = "WAREHOUSE" if part.name == "warehouse" else "SOURCE_DB"
         try:
-            with psycopg.connect(_postgres_conninfo(env, prefix, db_setting, default_db)):
+            with psycopg.connect(database_conninfo(settings, prefix)):
                 return True
         except psycopg.Error:
             return False

@@ -17,10 +17,10 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from hangar_common.environment import ConfigurationError
 from hangar_common.net import free_port
-from hangar_common.platform.config import StatePaths
+from hangar_common.platform.config import StatePaths, settings_of
 from hangar_common.platform.processes import Program
+from hangar_common.settings import ConfigurationError, HangarSettings
 
 # PostgreSQL refuses to run as root: as root, it runs as this user when it exists, else nobody.
 POSTGRES_USER = "postgres"
@@ -37,10 +37,10 @@ def pgserver_bin() -> Path | None:
     return folder if (folder / "postgres").is_file() else None
 
 
-def find_postgres_bin(env: Mapping[str, str]) -> Path | None:
+def find_postgres_bin(env: Mapping[str, str] | HangarSettings) -> Path | None:
     """``HANGAR_PG_BIN``, else the newest /usr/lib/postgresql/*/bin, else initdb on PATH, else
     the PostgreSQL of the ``pgserver`` wheel."""
-    configured = env.get("HANGAR_PG_BIN", "").strip()
+    configured = settings_of(env).pg_bin
     candidates = [Path(configured)] if configured else []
     if not configured:
         candidates += sorted(
@@ -76,8 +76,8 @@ def python_module(module: str) -> tuple[str, ...]:
     return (sys.executable, "-m", module)
 
 
-def find_redis_server(env: Mapping[str, str]) -> str | None:
-    configured = env.get("HANGAR_REDIS_SERVER", "").strip()
+def find_redis_server(env: Mapping[str, str] | HangarSettings) -> str | None:
+    configured = settings_of(env).redis_server
     if configured:
         return configured if Path(configured).is_file() else None
     return shutil.which("redis-server")

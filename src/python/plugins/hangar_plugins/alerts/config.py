@@ -1,12 +1,15 @@
 """Platform-wide alert settings, from Airflow's config section ``[hangar]``.
 
 ``./hangar`` and the image set them from ``HANGAR_ALERT_CHANNEL`` and ``HANGAR_ALERT_ON_RETRY``
-(see :mod:`hangar_common.platform.settings`).
+(see :mod:`hangar_common.platform.airflow_config`).
 """
 
 from __future__ import annotations
 
-DEFAULT_CHANNEL = "#data-alerts"
+from hangar_common.settings import HangarSettings
+
+# The settings model's default (HANGAR_ALERT_CHANNEL), for a component started without it.
+DEFAULT_CHANNEL: str = HangarSettings.model_fields["alert_channel"].default
 SLACK_CONN_ID = "slack"
 
 

@@ -1,7 +1,7 @@
 """A versioned DAG bundle fed from Hangar's bundle store (``./hangar deploy``).
 
 Configured for every component through ``[dag_processor] dag_bundle_config_list`` by
-:mod:`hangar_common.platform.settings`. The dag-processor instance (no version) follows the store's
+:mod:`hangar_common.platform.airflow_config`. The dag-processor instance (no version) follows the store's
 "current" pointer: each refresh reads the pointer (one small request) and downloads nothing
 unless it moved; a new version is verified against its hash, unpacked into its own folder and
 switched to atomically (a symlink swap). A task instance gets the instance pinned to its run's
@@ -21,7 +21,7 @@ import shutil
 import socket
 import uuid
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -181,7 +181,7 @@ class VersionedStoreDagBundle(BaseDagBundle):
         tracking = get_bundle_tracking_file(bundle_name=self.name, version=version)
         tracking.parent.mkdir(parents=True, exist_ok=True)
         tmp = tracking.with_name(f".{version}.{uuid.uuid4().hex}")
-        tmp.write_text(datetime.now(timezone.utc).isoformat(), encoding="utf-8")
+        tmp.write_text(datetime.now(UTC).isoformat(), encoding="utf-8")
         os.replace(tmp, tracking)
 
     def _record(self, *, ok: bool, current: str | None, message: str) -> None:
@@ -189,7 +189,7 @@ class VersionedStoreDagBundle(BaseDagBundle):
             "bundle": self.name,
             "host": socket.gethostname(),
             "pid": os.getpid(),
-            "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "ok": ok,
             "current": current,
             "message": message,

@@ -11,15 +11,18 @@ Usage: python -m hangar_plugins.environment.apply_to_db CONFIG.yaml
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-from airflow.models import Connection, Pool, Variable
+# The ORM models, not the Task SDK's Connection/Variable (ruff AIR311 points there): this module
+# writes the metadata DB directly, on the init path, before any API server runs.
+from airflow.models.connection import Connection
+from airflow.models.pool import Pool
+from airflow.models.variable import Variable
 from airflow.utils.session import create_session
 
-from hangar_common.environment import ConfigurationError
 from hangar_common.platform.environment_spec import EnvironmentSpec, load_environment
+from hangar_common.settings import ConfigurationError, process_environ
 from hangar_plugins.environment.report import ApplyReport
 
 
@@ -94,7 +97,7 @@ def main(argv: list[str]) -> int:
         )
         return 2
     try:
-        spec = load_environment(Path(argv[0]), os.environ)
+        spec = load_environment(Path(argv[0]), process_environ())
     except ConfigurationError as exc:
         print(f"hangar init: error: {exc}", file=sys.stderr)
         return 2

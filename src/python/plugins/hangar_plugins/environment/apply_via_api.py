@@ -13,7 +13,12 @@ import json
 from typing import Any
 
 from hangar_common.platform.api_client import AirflowApi
-from hangar_common.platform.environment_spec import EnvironmentSpec
+from hangar_common.platform.environment_spec import (
+    EnvironmentSpec,
+    environment_file,
+    load_environment,
+)
+from hangar_common.settings import process_environ
 from hangar_plugins.environment.report import ApplyReport
 
 DEFAULT_POOL = "default_pool"
@@ -100,3 +105,10 @@ def _visible(conn: dict[str, Any]) -> tuple[Any, ...]:
         conn.get("login") or None,
         parsed,
     )
+
+
+def apply_configured_environment(api: AirflowApi) -> ApplyReport:
+    """Apply the environment file this process is configured with (``HANGAR_ENVIRONMENT_FILE``,
+    else ``config/environment.yaml`` of ``HANGAR_HOME``), its ``${...}`` from the environment."""
+    environ = process_environ()
+    return apply_via_api(api, load_environment(environment_file(environ), environ))

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from hangar_common.settings import HangarSettings
+
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
 # The `object_storage` connection (config/environment.yaml) holds endpoint and credentials.
 LAKE_CONN_ID = "object_storage"
-DEFAULT_LAKE_URL = "s3://hangar-lake"
+# The settings model's default: what a component started without HANGAR_LAKE_URL gets.
+DEFAULT_LAKE_URL: str = HangarSettings.model_fields["lake_url"].default
 
 
 def lake_url() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,6 @@ def celery_workers(timeout: float = 1.0) -> list[WorkerStatus]:
 
 
 def collect(session: Any) -> PlatformStatus:
-    from datetime import timezone
 
     from airflow.configuration import conf
 
@@ -186,7 +185,7 @@ def collect(session: Any) -> PlatformStatus:
         except Exception as exc:
             workers_error = f"{type(exc).__name__}: {exc}"
     return PlatformStatus(
-        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         executor=executor,
         bundles=bundle_statuses(session),
         components=component_statuses(session),

@@ -10,33 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
-from hangar_common.environment import ConfigurationError
+from hangar_common.settings import ConfigurationError, HangarSettings, Profile, Stack
 
+# Defaults of the fields below come from the settings model: one default per setting.
+_DEFAULTS = HangarSettings()
 
-class Stack(str, Enum):
-    """How Airflow runs: one machine (LocalExecutor), or the production Celery topology.
-
-    Both keep Airflow's metadata in PostgreSQL: the one at ``HANGAR_POSTGRES_URL``, else a
-    throwaway server the stack starts (see :mod:`hangar_common.platform.services`).
-    """
-
-    EMBEDDED = "embedded"
-    CELERY = "celery"
-
-
-class Profile(str, Enum):
-    """Timeouts: ``default`` for real use, ``test`` to detect lost workers and tasks quickly."""
-
-    DEFAULT = "default"
-    TEST = "test"
-
-
-# LocalExecutor processes of the embedded stack: each running task is a process of ~150 MiB;
-# 4 keep a 2-core machine responsive.
-EMBEDDED_DEFAULT_PARALLELISM = 4
 
 # (task_instance_heartbeat_timeout, task_queued_timeout, min_heartbeat_interval) in seconds.
 _TIMEOUTS = {
@@ -80,22 +60,22 @@ class PlatformConfig:
     # Celery stack only (ignored by the embedded stack):
     metadata_db_url: str = ""
     broker_url: str = ""
-    flower_port: int = 5555
-    bundle_refresh_interval_s: int = 30
+    flower_port: int = _DEFAULTS.flower_port
+    bundle_refresh_interval_s: int = _DEFAULTS.bundle_refresh_interval
     # Versioned bundle deploys (`./hangar deploy`): the store and the connection reaching it.
     # Empty: DAGs straight from the checkout's bundle folder (the one-machine dev loop).
     bundle_store_url: str = ""
-    bundle_store_conn_id: str = "object_storage"
+    bundle_store_conn_id: str = _DEFAULTS.bundle_store_conn_id
     # Per process: each Celery worker on one host needs its own log-server port.
     worker_log_server_port: int | None = None
     # Defaults every DAG gets (retries through Airflow's own default; alerts: hangar_plugins).
-    default_task_retries: int = 2
-    alert_channel: str = "#data-alerts"
+    default_task_retries: int = _DEFAULTS.default_task_retries
+    alert_channel: str = _DEFAULTS.alert_channel
     alert_on_retry: bool = False
     # Slack alerts are attached only when a token is configured (HANGAR_SLACK_TOKEN).
     slack_alerts: bool = False
     # Where pipelines keep raw, Parquet and quarantine files (the object_storage connection).
-    lake_url: str = "s3://hangar-lake"
+    lake_url: str = _DEFAULTS.lake_url
 
     @property
     def api_url(self) -> str:

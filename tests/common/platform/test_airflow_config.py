@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hangar_common.environment import ConfigurationError
-from hangar_common.platform.settings import (
+from hangar_common.platform.airflow_config import (
     PlatformConfig,
     PlatformSecrets,
     Profile,
@@ -15,12 +14,13 @@ from hangar_common.platform.settings import (
     describe,
     sqlalchemy_url,
 )
+from hangar_common.settings import ConfigurationError
 
 SECRETS = PlatformSecrets(fernet_key="f", jwt_secret="j", api_secret_key="a", admin_password="p")
 
 
 def _config(tmp_path: Path, **overrides: object) -> PlatformConfig:
-    values: dict[str, object] = dict(
+    values: dict[str, object] = dict(  # noqa: C408 - keyword form reads as the config
         stack=Stack.EMBEDDED,
         profile=Profile.DEFAULT,
         airflow_home=tmp_path / "airflow",
