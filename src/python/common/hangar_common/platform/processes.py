@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from hangar_common.platform.airflow_config import PlatformConfig, Stack
+from hangar_common.platform.airflow_config import PlatformConfig
+from hangar_common.settings import ConfigurationError, Stack
 
 ENTRYPOINT = ("-m", "hangar_common.platform.entrypoint")
 
@@ -44,7 +45,7 @@ def programs(config: PlatformConfig, *, workers: int, worker_log_port_base: int)
     if config.stack is Stack.EMBEDDED:
         return core
     if workers < 1:
-        raise ValueError(f"--workers must be >= 1, got {workers}")
+        raise ConfigurationError(f"--workers must be >= 1, got {workers}")
     celery = [
         _airflow(
             f"worker-{index}",

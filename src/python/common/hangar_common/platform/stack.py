@@ -27,16 +27,15 @@ from hangar_common.platform.airflow_config import (
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
 from hangar_common.platform.environment_spec import environment_file, load_environment
 from hangar_common.platform.health import read_health, unhealthy_components, wait_until_healthy
-from hangar_common.platform.processes import programs
+from hangar_common.platform.plan import component_environment, plan_stack
 from hangar_common.platform.secrets import (
     ADMIN_PASSWORD,
-    MAINTENANCE_PASSWORD,
     SECRET_NAMES,
     ensure_secrets_file,
     load_secrets,
     write_api_passwords,
 )
-from hangar_common.platform.services import ServicePlan, plan_services, prepare_services
+from hangar_common.platform.services import prepare_services
 from hangar_common.platform.supervisor import Supervisor, render_config
 from hangar_common.redaction import redact_url
 from hangar_common.settings import ConfigurationError, HangarSettings, env_name, read_dotenv
@@ -83,31 +82,22 @@ class StackManager:
     # -- configuration ------------------------------------------------------------------------
     def _process_env(self, stack: Stack) -> dict[str, str]:
         """The environment supervisord and every component inherit (HANGAR_* settings)."""
-        pythonpath = [str(self.root / "src/python/common"), str(self.root / "src/python/plugins")]
-        if self.env.get("PYTHONPATH"):
-            pythonpath.append(self.env["PYTHONPATH"])
-        env = {
-            **self.env,
-            "HANGAR_HOME": str(self.root),
-            "HANGAR_STATE_DIR": str(self.paths.root),
-            "HANGAR_STACK": stack.value,
-            "PYTHONPATH": os.pathsep.join(pythonpath),
-        }
-        # What config/environment.yaml's `airflow_api` connection (maintenance DAGs) needs.
-        env["HANGAR_API_URL"] = load_platform_config(env, project_root=self.root).api_url
-        if not env.get(MAINTENANCE_PASSWORD) and self.paths.secrets_file.is_file():
-            stored = dict(read_dotenv(self.paths.secrets_file)).get(MAINTENANCE_PASSWORD)
-            if stored:
-                env[MAINTENANCE_PASSWORD] = stored
-        return env
+        return component_environment(
+            self.env,
+            project_root=self.root,
+            stack=stack,
+            secrets=read_dotenv(self.paths.secrets_file),
+        )
 
     def config(self, stack: Stack) -> PlatformConfig:
         return load_platform_config(self._process_env(stack), project_root=self.root)
 
-    def _entrypoint(self, stack: Stack, *command: str) -> subprocess.CompletedProcess[str]:
+    def _entrypoint(
+        self, env: Mapping[str, str], *command: str
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "hangar_common.platform.entrypoint", *command],
-            env=self._process_env(stack),
+            env=dict(env),
             cwd=self.paths.root,
             capture_output=True,
             text=True,
@@ -116,20 +106,24 @@ class StackManager:
         )
 
     # -- init -----------------------------------------------------------------------------------
-    def init(self, stack: Stack) -> list[str]:
-        """Idempotent set-up: state folder, secrets, metadata DB, admin user, pools, connections."""
-        config = self.config(stack)
+    def init(self, stack: Stack, *, env: Mapping[str, str] | None = None) -> list[str]:
+        """Idempotent set-up: state folder, secrets, metadata DB, admin user, pools, connections.
+
+        ``env``: the components' environment when ``up`` planned one (its parts' endpoints).
+        """
+        env = dict(env) if env is not None else self._process_env(stack)
+        config = load_platform_config(env, project_root=self.root)
         validate(config)  # before anything is written
         # The environment file too: a missing secret or a typo fails here, not after a migration.
-        load_environment(self.environment_file, self._process_env(stack))
+        load_environment(self.environment_file, env)
         done: list[str] = []
         for folder in (self.paths.root, self.paths.run, self.paths.logs, config.plugins_folder):
             folder.mkdir(parents=True, exist_ok=True)
         # Secrets all given by the environment (containers): no file of other, unused ones.
-        from_env = all(self.env.get(name) for name in SECRET_NAMES)
+        from_env = all(env.get(name) for name in SECRET_NAMES)
         if not from_env and ensure_secrets_file(self.paths.secrets_file):
             done.append(f"generated secrets into {self.paths.secrets_file} (mode 0600)")
-        secrets = load_secrets(self.env, self.paths.secrets_file)
+        secrets = load_secrets(env, self.paths.secrets_file)
         airflow_environment(config, secrets)  # validates every setting before anything runs
         write_api_passwords(config.airflow_home / "passwords.json", secrets)
         (config.plugins_folder / "hangar.py").write_text(PLUGIN_SHIM, encoding="utf-8")
@@ -140,13 +134,13 @@ class StackManager:
         )
         if parts_of_stack.create_database(config.metadata_db_url, wait=INIT_WAIT_SECONDS):
             done.append(f"created database {redact_url(config.metadata_db_url)}")
-        done += self._ensure_configured_buckets()
-        migrate = self._entrypoint(stack, "airflow", "db", "migrate")
+        done += self._ensure_configured_buckets(env)
+        migrate = self._entrypoint(env, "airflow", "db", "migrate")
         if migrate.returncode != 0:
             raise RuntimeError(f"airflow db migrate failed:\n{_tail(migrate)}")
         done.append("metadata DB migrated")
         applied = self._entrypoint(
-            stack,
+            env,
             "python",
             "-m",
             "hangar_plugins.environment.apply_to_db",
@@ -159,12 +153,12 @@ class StackManager:
         done += [line for line in applied.stdout.splitlines() if line.strip()]
         return done
 
-    def _ensure_configured_buckets(self) -> list[str]:
+    def _ensure_configured_buckets(self, env: Mapping[str, str]) -> list[str]:
         """With a configured S3 endpoint: wait for it, then create the store's and lake's buckets.
 
         (The embedded object store gets its buckets from ``up``.)
         """
-        settings = HangarSettings.from_env(self.env)
+        settings = HangarSettings.from_env(env)
         endpoint = settings.s3_endpoint
         if not endpoint:
             return []
@@ -201,6 +195,7 @@ class StackManager:
         return state
 
     def up(self, stack: Stack, *, workers: int, timeout: float) -> UpResult:
+        """Plan the stack (:func:`plan_stack`), then hand the plan to supervisord and wait."""
         config = self.config(stack)
         validate(config)
         api_url = config.api_url
@@ -216,18 +211,23 @@ class StackManager:
         start = time.monotonic()
         # The embedded object store's credentials live in the secrets file: make it first.
         ensure_secrets_file(self.paths.secrets_file)
-        plan = self._plan_services(stack)
-        self.env.update(plan.env)  # every component, and init, see the parts' endpoints
-        config = self.config(stack)
-        base = HangarSettings.from_env(self.env).worker_log_port_base
-        airflow_programs = programs(config, workers=workers, worker_log_port_base=base)
+        plan = plan_stack(
+            self.env,
+            project_root=self.root,
+            stack=stack,
+            workers=workers,
+            secrets=read_dotenv(self.paths.secrets_file),
+            postgres_answers=_postgres_answers,
+            redis_answers=_redis_answers,
+        )
         stack_id = uuid.uuid4().hex
         self.paths.run.mkdir(parents=True, exist_ok=True)
         self._write_private(
-            self.services_file, "".join(f"{k}={v}\n" for k, v in sorted(plan.env.items()))
+            self.services_file,
+            "".join(f"{k}={v}\n" for k, v in sorted(plan.services.env.items())),
         )
-        text = render_config(self.paths, [*plan.programs, *airflow_programs], stack_id=stack_id)
-        self.supervisor.start(text, self._process_env(stack))
+        text = render_config(self.paths, plan.programs, stack_id=stack_id)
+        self.supervisor.start(text, plan.environment)
         self.state_file.write_text(
             json.dumps(
                 {
@@ -235,20 +235,20 @@ class StackManager:
                     "stack_id": stack_id,
                     "workers": workers,
                     "api_url": api_url,
-                    "parts": [vars(part) for part in plan.parts],
+                    "parts": [vars(part) for part in plan.services.parts],
                 }
             ),
             encoding="utf-8",
         )
         try:
             prepared = prepare_services(
-                plan,
+                plan.services,
                 postgres_answers=_postgres_answers,
                 redis_answers=_redis_answers,
                 logs=self.paths.logs,
             )
-            self.init(stack)
-            self.supervisor.start_programs([program.name for program in airflow_programs])
+            self.init(stack, env=plan.environment)
+            self.supervisor.start_programs([program.name for program in plan.airflow_programs])
             wait_until_healthy(api_url, timeout=max(1.0, timeout - (time.monotonic() - start)))
         except BaseException:
             self.down()  # a failed `up` leaves nothing running behind
@@ -259,17 +259,6 @@ class StackManager:
             seconds_to_healthy=time.monotonic() - start,
             admin_password_generated=not self.env.get(ADMIN_PASSWORD),
             prepared=prepared,
-        )
-
-    def _plan_services(self, stack: Stack) -> ServicePlan:
-        """What this stack starts beside Airflow (see :mod:`hangar_common.platform.services`)."""
-        return plan_services(
-            self.env,
-            self.paths,
-            stack,
-            secrets=dict(read_dotenv(self.paths.secrets_file)),
-            postgres_answers=_postgres_answers,
-            redis_answers=_redis_answers,
         )
 
     def admin_password(self) -> str:
@@ -323,6 +312,11 @@ class StackManager:
             rows.insert(-1, bundle)
         return rows
 
+    def _running_env(self) -> dict[str, str]:
+        """The settings plus the endpoints of the parts the running stack started."""
+        started = read_dotenv(self.services_file) if self.supervisor.is_running() else {}
+        return {**self.env, **started}
+
     def part_rows(self) -> list[tuple[str, str, str]]:
         """The running stack's parts (see :meth:`_part_rows`); none when it is not running."""
         running = self.running_stack()
@@ -334,7 +328,7 @@ class StackManager:
         recorded = running.get("parts")
         for fields in recorded if isinstance(recorded, list) else []:
             part = parts_of_stack.Part(**fields)
-            answers = parts_of_stack.probe(part, self.env)
+            answers = parts_of_stack.probe(part, self._running_env())
             if part.origin == "off":
                 state = "OFF"
             elif answers is None:
