@@ -507,8 +507,9 @@ def _checked_url(value: str, schemes: tuple[str, ...]) -> str:
 def _message(exc: ValidationError, values: Mapping[str, str]) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else ""
-    reason = str(error["msg"]).removeprefix("Value error, ")
-    return f"{env_name(field)}={values.get(field, '')!r}: {reason}"
+    reason = str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
+    # NAME=value as the user wrote it in the shell or .env, then why it cannot be used.
+    return f"{env_name(field)}={values.get(field, '')}: {reason}"
 
 
 def described_fields() -> Iterator[tuple[str, Any, dict[str, Any]]]:
