@@ -33,6 +33,24 @@ class AirflowApi:
         response.raise_for_status()
         return response.json()
 
+    def get_or_none(self, path: str, **params: Any) -> dict[str, Any] | None:
+        """``GET /api/v2/<path>``; None when it does not exist (HTTP 404)."""
+        response = self.session.get(f"{self.base_url}/api/v2/{path}", params=params, timeout=30)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def send(self, method: str, path: str, body: dict[str, Any], **params: Any) -> None:
+        """``POST``/``PATCH`` a resource; an error response raises naming the call and reason."""
+        url = f"{self.base_url}/api/v2/{path}"
+        response = self.session.request(method, url, json=body, params=params, timeout=30)
+        if response.status_code >= 400:
+            raise RuntimeError(
+                f"{method} {path} failed: HTTP {response.status_code} {response.text}"
+            )
+
     def unpause(self, dag_id: str) -> None:
         response = self.session.patch(
             f"{self.base_url}/api/v2/dags/{dag_id}", json={"is_paused": False}, timeout=30

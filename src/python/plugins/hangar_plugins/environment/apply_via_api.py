@@ -24,29 +24,13 @@ from hangar_plugins.environment.report import ApplyReport
 DEFAULT_POOL = "default_pool"
 
 
-def _get(api: AirflowApi, path: str) -> dict[str, Any] | None:
-    response = api.session.get(f"{api.base_url}/api/v2/{path}", timeout=30)
-    if response.status_code == 404:
-        return None
-    response.raise_for_status()
-    result: dict[str, Any] = response.json()
-    return result
-
-
-def _send(api: AirflowApi, method: str, path: str, body: dict[str, Any], **params: Any) -> None:
-    url = f"{api.base_url}/api/v2/{path}"
-    response = api.session.request(method, url, json=body, params=params, timeout=30)
-    if response.status_code >= 400:
-        raise RuntimeError(f"{method} {path} failed: HTTP {response.status_code} {response.text}")
-
-
 def apply_via_api(api: AirflowApi, spec: EnvironmentSpec) -> ApplyReport:
     report = ApplyReport()
     for pool in spec.pools:
-        current = _get(api, f"pools/{pool.name}")
+        current = api.get_or_none(f"pools/{pool.name}")
         body = {"name": pool.name, "slots": pool.slots, "description": pool.description}
         if current is None:
-            _send(api, "POST", "pools", body)
+            api.send("POST", "pools", body)
             report.created.append(f"pool {pool.name}")
         else:
             # Airflow lets only the slots of default_pool change (not its description).
@@ -57,7 +41,7 @@ def apply_via_api(api: AirflowApi, spec: EnvironmentSpec) -> ApplyReport:
                 report.unchanged.append(f"pool {pool.name}")
             else:
                 patch = {f: wanted[f] for f in fields}
-                _send(api, "PATCH", f"pools/{pool.name}", patch, update_mask=fields)
+                api.send("PATCH", f"pools/{pool.name}", patch, update_mask=fields)
                 report.updated.append(f"pool {pool.name}")
     for conn in spec.connections:
         body = {
@@ -71,18 +55,18 @@ def apply_via_api(api: AirflowApi, spec: EnvironmentSpec) -> ApplyReport:
             "password": conn.password,
             "extra": _extra_json(conn.extra),
         }
-        current = _get(api, f"connections/{conn.conn_id}")
+        current = api.get_or_none(f"connections/{conn.conn_id}")
         if current is None:
-            _send(api, "POST", "connections", body)
+            api.send("POST", "connections", body)
             report.created.append(f"connection {conn.conn_id}")
         elif _visible(current) == _visible(body):
             report.unchanged.append(f"connection {conn.conn_id}")
         else:
-            _send(api, "PATCH", f"connections/{conn.conn_id}", body)
+            api.send("PATCH", f"connections/{conn.conn_id}", body)
             report.updated.append(f"connection {conn.conn_id}")
     for key, value in spec.variables.items():
-        if _get(api, f"variables/{key}") is None:
-            _send(api, "POST", "variables", {"key": key, "value": value})
+        if api.get_or_none(f"variables/{key}") is None:
+            api.send("POST", "variables", {"key": key, "value": value})
             report.created.append(f"variable {key}")
         else:
             report.unchanged.append(f"variable {key}")
