@@ -46,4 +46,6 @@ def test_dry_run_is_passed_through_and_an_empty_window_is_refused() -> None:
     restart_failed_runs(cast(AirflowApi, api), since=SINCE, until=UNTIL, dry_run=True, skip=set())
     assert [dry for _, _, dry in api.cleared] == [True, True]
     with pytest.raises(ValueError, match="empty window"):
-        restart_failed_runs(cast(AirflowApi, api), since=UNTIL, until=SINCE, dry_run=True, skip=set())
+        restart_failed_runs(
+            cast(AirflowApi, api), since=UNTIL, until=SINCE, dry_run=True, skip=set()
+        )

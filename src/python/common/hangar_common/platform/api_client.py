@@ -1,16 +1,18 @@
 """A small client of Airflow's REST API v2: JWT login, trigger, wait, inspect.
 
-Airflow 3 ships no Python client in its core distribution (apache-airflow-client is a separate,
-generated package); these few calls over ``requests`` are all Hangar's CLI and tests need.
+Airflow 3 ships no Python client in its core distribution; apache-airflow-client (the official,
+generated one) is in the lockfile, but these few calls over ``requests`` are all Hangar's CLI,
+maintenance DAGs and tests need (see the closing note of the architecture issue for the figures).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import quote
 
 import requests
+
+from hangar_common.waiting import poll_until
 
 FINAL_RUN_STATES = ("success", "failed")
 
@@ -58,13 +60,12 @@ class AirflowApi:
         response.raise_for_status()
 
     def wait_for_dag(self, dag_id: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            response = self.session.get(f"{self.base_url}/api/v2/dags/{dag_id}", timeout=30)
-            if response.status_code == 200:
-                return
-            time.sleep(2)
-        raise TimeoutError(f"DAG {dag_id} not visible after {timeout} s")
+        poll_until(
+            lambda: self.get_or_none(f"dags/{dag_id}"),
+            timeout=timeout,
+            interval=2,
+            describe=lambda: f"DAG {dag_id} not visible",
+        )
 
     def trigger(
         self, dag_id: str, conf: dict[str, Any] | None = None, *, logical_date: str | None = None
@@ -84,13 +85,16 @@ class AirflowApi:
         return result
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 300) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def final_state() -> str | None:
             state = str(self.run(dag_id, run_id)["state"])
-            if state in FINAL_RUN_STATES:
-                return state
-            time.sleep(2)
-        raise TimeoutError(f"run {run_id} of {dag_id} not finished after {timeout} s")
+            return state if state in FINAL_RUN_STATES else None
+
+        return poll_until(
+            final_state,
+            timeout=timeout,
+            interval=2,
+            describe=lambda: f"run {run_id} of {dag_id} not finished",
+        )
 
     def clear_run(
         self, dag_id: str, run_id: str, *, dry_run: bool = False, only_failed: bool = True

@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from hangar_common.waiting import poll_until
+
 # The components whose health /api/v2/monitor/health reports and `up` waits for.
 REQUIRED_COMPONENTS = ("metadatabase", "scheduler", "dag_processor", "triggerer")
 
@@ -34,9 +36,10 @@ def wait_until_healthy(api_url: str, timeout: float) -> float:
     """Seconds until every required component reports healthy; TimeoutError naming the rest."""
     start = time.monotonic()
     pending = ["api-server"]
-    while time.monotonic() - start < timeout:
-        pending = unhealthy_components(read_health(api_url))
-        if not pending:
-            return time.monotonic() - start
-        time.sleep(1)
-    raise TimeoutError(f"not healthy after {timeout:.0f} s: {', '.join(pending)}")
+
+    def healthy() -> bool:
+        pending[:] = unhealthy_components(read_health(api_url))
+        return not pending
+
+    poll_until(healthy, timeout=timeout, describe=lambda: f"not healthy: {', '.join(pending)}")
+    return time.monotonic() - start

@@ -30,6 +30,7 @@ from hangar_common.settings import (
     HangarSettings,
     Stack,
 )
+from hangar_common.waiting import poll_until
 
 # How a part is checked by `./hangar status`.
 PROBE_POSTGRES, PROBE_REDIS, PROBE_S3, PROBE_HTTP, PROBE_NONE = (
@@ -289,18 +290,17 @@ def create_database(url: str, *, wait: float = 0.0) -> bool:
     if not name:
         raise ConfigurationError(f"{redact_url(url)} names no database")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            conn = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-            break
-        except psycopg.OperationalError as exc:
-            if time.monotonic() >= deadline:
-                raise RuntimeError(
-                    f"PostgreSQL at {redact_url(admin_url)} did not answer"
-                    f" within {wait:.0f} s: {str(exc).strip()}"
-                ) from None
-            time.sleep(1)
+    try:
+        conn = poll_until(
+            lambda: psycopg.connect(admin_url, autocommit=True, connect_timeout=5),
+            timeout=wait,
+            retry_on=(psycopg.OperationalError,),
+        )
+    except TimeoutError as exc:
+        raise RuntimeError(
+            f"PostgreSQL at {redact_url(admin_url)} did not answer"
+            f" within {wait:.0f} s: {str(exc.__cause__).strip()}"
+        ) from None
     with conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists:
