@@ -18,8 +18,8 @@ from hangar_common.generate.render import GeneratedFile
 from hangar_common.settings import SECTIONS, described_fields
 
 ENV_EXAMPLE = Path(".env.example")
-SETTINGS_PAGE = Path("docs/settings.rst")
-CLI_PAGE = Path("docs/cli_reference.rst")
+SETTINGS_PAGE = Path("docs") / "settings.rst"
+CLI_PAGE = Path("docs") / "cli_reference.rst"
 WIDTH = 100
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.postgres.hooks.postgres import PostgresHook
+from psycopg import sql
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -39,50 +40,70 @@ def checked_identifier(name: str, *, what: str = "identifier") -> str:
 
 def lock_sql(table: str) -> str:
     """A transaction-scoped advisory lock named after ``table`` (one writer at a time)."""
-    name = quoted_table(table).replace("'", "''")
-    return f"SELECT pg_advisory_xact_lock(hashtext('hangar:{name}'))"
+    statement = sql.SQL("SELECT pg_advisory_xact_lock(hashtext({}))").format(
+        sql.Literal(f"hangar:{quoted_table(table)}")
+    )
+    return statement.as_string(None)
+
+
+def _table(table: str) -> sql.Identifier:
+    parts = table.split(".")
+    if len(parts) > 2:
+        raise ValueError(f"table {table!r} must be 'table' or 'schema.table'")
+    return sql.Identifier(*(checked_identifier(part, what="table name part") for part in parts))
 
 
 def quoted_table(table: str) -> str:
     """``table`` or ``schema.table``, checked and quoted for SQL (``"schema"."table"``)."""
-    parts = table.split(".")
-    if len(parts) > 2:
-        raise ValueError(f"table {table!r} must be 'table' or 'schema.table'")
-    return ".".join(f'"{checked_identifier(part, what="table name part")}"' for part in parts)
+    return _table(table).as_string(None)
 
 
 def upsert_sql(table: str, columns: Sequence[str], keys: Sequence[str]) -> str:
     """The statement moving the staging table into ``table``: new keys inserted, changed rows
     updated, identical rows left alone (so a re-run writes nothing), duplicates in one load
-    resolved to the last row."""
-    target = quoted_table(table)
+    resolved to the last row. Names are checked, then quoted by :mod:`psycopg.sql`."""
+    target = _table(table)
     cols = [checked_identifier(c, what="column") for c in columns]
     key_cols = [checked_identifier(k, what="key column") for k in keys]
     missing = set(key_cols) - set(cols)
     if not key_cols or missing:
         raise ValueError(f"key columns {sorted(missing) or '[]'} must be among the loaded columns")
-    col_list = ", ".join(f'"{c}"' for c in cols)
-    key_list = ", ".join(f'"{k}"' for k in key_cols)
+    col_list = sql.SQL(", ").join(map(sql.Identifier, cols))
+    key_list = sql.SQL(", ").join(map(sql.Identifier, key_cols))
     others = [c for c in cols if c not in key_cols]
+    on_conflict: sql.Composable = sql.SQL("DO NOTHING")
     if others:
-        assignments = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in others)
-        current = ", ".join(f'{target}."{c}"' for c in others)
-        incoming = ", ".join(f'EXCLUDED."{c}"' for c in others)
-        on_conflict = (
-            f"DO UPDATE SET {assignments} WHERE ROW({current}) IS DISTINCT FROM ROW({incoming})"
+        on_conflict = sql.SQL(
+            "DO UPDATE SET {assignments} WHERE ROW({current}) IS DISTINCT FROM ROW({incoming})"
+        ).format(
+            assignments=sql.SQL(", ").join(
+                sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c), sql.Identifier(c))
+                for c in others
+            ),
+            current=sql.SQL(", ").join(
+                sql.SQL("{}.{}").format(target, sql.Identifier(c)) for c in others
+            ),
+            incoming=sql.SQL(", ").join(
+                sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in others
+            ),
         )
-    else:
-        on_conflict = "DO NOTHING"
-    return (
-        f"WITH upserted AS ("
-        f" INSERT INTO {target} ({col_list})"
-        f" SELECT DISTINCT ON ({key_list}) {col_list} FROM hangar_stage"
-        f" ORDER BY {key_list}, {_SEQ} DESC"
-        f" ON CONFLICT ({key_list}) {on_conflict}"
-        f" RETURNING (xmax = 0) AS inserted)"
-        f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
-        f" FROM upserted"
+    statement = sql.SQL(
+        "WITH upserted AS ("
+        " INSERT INTO {target} ({cols})"
+        " SELECT DISTINCT ON ({keys}) {cols} FROM hangar_stage"
+        " ORDER BY {keys}, {seq} DESC"
+        " ON CONFLICT ({keys}) {on_conflict}"
+        " RETURNING (xmax = 0) AS inserted)"
+        " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+        " FROM upserted"
+    ).format(
+        target=target,
+        cols=col_list,
+        keys=key_list,
+        seq=sql.SQL(_SEQ),
+        on_conflict=on_conflict,
     )
+    return statement.as_string(None)
 
 
 class WarehouseHook(PostgresHook):

@@ -1,11 +1,13 @@
-"""The Hangar page as HTML: a plain server-rendered page, no assets, every value escaped."""
+"""The Hangar page as HTML: a Jinja2 template (templates/hangar_page.html.j2), autoescaped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from html import escape
+from typing import Any
 
-from hangar_plugins.ui.status import PlatformStatus
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from hangar_plugins.ui.status import BundleStatus, PlatformStatus
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1a202c; }
@@ -17,88 +19,45 @@ th { background: #f7fafc; } code { font-size: .85rem; }
 """
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], empty: str) -> str:
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    if not body:
-        return f'<p class="muted">{escape(empty)}</p>'
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("hangar_plugins.ui", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+    )
+    # Cells that carry markup are Markup (escaped inside); every other value is escaped.
+    env.filters["component_row"] = lambda c: [
+        c.component,
+        c.hostname,
+        c.state,
+        c.last_heartbeat or "-",
+    ]
+    env.filters["import_error_row"] = lambda i: [
+        Markup("<code>{}</code>").format(i.filename),
+        i.bundle,
+        i.timestamp or "-",
+        Markup('<span class="bad">{}</span>').format(i.message),
+    ]
+    env.filters["worker_row"] = lambda w: [w.name, "ok" if w.ok else "no answer"]
+    return env
+
+
+def _version_rows(bundle: BundleStatus) -> list[list[Any]]:
+    return [
+        [
+            Markup('<span class="current">current</span>') if v.current else "",
+            Markup("<code>{}</code>").format(v.version[:16]),
+            v.built_at,
+            Markup("<code>{}</code>").format(v.git_commit[:12]),
+            str(v.dag_files),
+        ]
+        for v in bundle.versions
+    ]
+
+
+_TEMPLATE = _environment().get_template("hangar_page.html.j2")
 
 
 def render(status: PlatformStatus) -> str:
-    e = escape
-    sections = [
-        f"<h1>Hangar platform</h1><p class='muted'>as of {e(status.generated_at)} UTC"
-        f" &middot; executor {e(status.executor)}</p>"
-    ]
-    for bundle in status.bundles:
-        sections.append(
-            f"<h2>DAG bundle <code>{e(bundle.name)}</code> ({e(bundle.kind)})</h2>"
-            f"<p>Last refreshed by the dag-processor: {e(bundle.last_refreshed or 'never')}"
-            f" &middot; version parsed: <code>{e(bundle.parsed_version or '-')}</code></p>"
-        )
-        if bundle.error:
-            sections.append(f'<p class="bad">Bundle store unavailable: {e(bundle.error)}</p>')
-        sections.append(
-            _table(
-                ["", "Version", "Built", "Git commit", "DAG files"],
-                (
-                    [
-                        '<span class="current">current</span>' if v.current else "",
-                        f"<code>{e(v.version[:16])}</code>",
-                        e(v.built_at),
-                        f"<code>{e(v.git_commit[:12])}</code>",
-                        str(v.dag_files),
-                    ]
-                    for v in bundle.versions
-                ),
-                "No deployed versions (this bundle is a local folder, or nothing was deployed).",
-            )
-        )
-    sections.append("<h2>Components</h2>")
-    sections.append(
-        _table(
-            ["Component", "Host", "State", "Last heartbeat"],
-            (
-                [e(c.component), e(c.hostname), e(c.state), e(c.last_heartbeat or "-")]
-                for c in status.components
-            ),
-            "No running scheduler, dag-processor or triggerer recorded.",
-        )
-    )
-    sections.append(f"<h2>DAG import errors ({len(status.import_errors)})</h2>")
-    sections.append(
-        _table(
-            ["File", "Bundle", "When", "Error"],
-            (
-                [
-                    f"<code>{e(i.filename)}</code>",
-                    e(i.bundle),
-                    e(i.timestamp or "-"),
-                    f'<span class="bad">{e(i.message)}</span>',
-                ]
-                for i in status.import_errors
-            ),
-            "None: every DAG file parses.",
-        )
-    )
-    sections.append(f"<h2>Workers online ({sum(w.ok for w in status.workers)})</h2>")
-    if status.workers_error:
-        sections.append(f'<p class="bad">Celery did not answer: {e(status.workers_error)}</p>')
-    elif "Celery" not in status.executor:
-        sections.append(
-            f'<p class="muted">{e(status.executor)}: tasks run on the scheduler'
-            " host, no Celery workers.</p>"
-        )
-    else:
-        sections.append(
-            _table(
-                ["Worker", "Ping"],
-                ([e(w.name), "ok" if w.ok else "no answer"] for w in status.workers),
-                "No worker answered a ping.",
-            )
-        )
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Hangar</title>"
-        f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>"
-    )
+    """The page for ``status`` (Jinja2 with autoescape: values cannot inject markup)."""
+    return _TEMPLATE.render(status=status, style=Markup(STYLE), version_rows=_version_rows)
