@@ -58,6 +58,12 @@ def test_defaults_apply() -> None:
         ({"start_date": ""}, "datasets.x.start_date is required"),
         ({"start_date": "last year"}, "start_date: 'last year' is not a day"),
         ({"start_date": datetime(2026, 1, 1, 3, 0)}, "give a day"),
+        (
+            {"columns": [{"name": "id", "typ": "int"}]},
+            r"x.columns\[0\]: unknown field\(s\) \['typ'\]",
+        ),
+        ({"columns": ["id"]}, r"x.columns\[0\]: expected a mapping with name and type"),
+        ({"max_bad_share": True}, "max_bad_share: True must be within 0..1"),
     ],
 )
 def test_mistakes_name_the_dataset_and_field(overrides: dict[str, Any], message: str) -> None:

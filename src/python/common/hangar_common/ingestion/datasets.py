@@ -9,37 +9,60 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 COLUMN_TYPES = ("string", "int", "float", "bool", "date", "timestamp")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_REQUIRED = ("url", "table", "keys", "columns", "schedule", "start_date")
 
 
 class DatasetConfigError(ValueError):
     """The datasets file is invalid; the message names the dataset and field."""
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     name: str
-    type: str
+    type: str = "string"
     required: bool = False
     format: str | None = None  # strptime format of date/timestamp columns
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(f"{value!r} must match [a-z_][a-z0-9_]*")
+        return value
 
-@dataclass(frozen=True)
-class Dataset:
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in COLUMN_TYPES:
+            raise ValueError(f"{value!r} must be one of {', '.join(COLUMN_TYPES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _format_only_for_times(self) -> Column:
+        if self.format is not None and self.type not in ("date", "timestamp"):
+            raise ValueError("format: only date and timestamp columns take one")
+        return self
+
+
+class Dataset(BaseModel):
     """One CSV source: ``url`` (``{ds}``/``{ds_nodash}`` filled from the interval), relative to
     the HTTP connection ``http_conn_id`` when given (the host differs per environment)."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     name: str
     url: str
-    http_conn_id: str | None
+    http_conn_id: str | None = None
     table: str
     keys: tuple[str, ...]
     columns: tuple[Column, ...]
@@ -51,46 +74,73 @@ class Dataset:
     owner: str = "data-eng"
     description: str = ""
 
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _day(cls, raw: Any) -> datetime:
+        """A YAML date (``2026-11-01``) or ISO string, as midnight UTC."""
+        if isinstance(raw, datetime):
+            if raw.tzinfo is not None and (raw.hour, raw.minute, raw.second) == (0, 0, 0):
+                return raw  # already a day at midnight UTC (a Dataset built in code)
+            raise ValueError("give a day (YYYY-MM-DD), not a time")
+        if isinstance(raw, str):
+            try:
+                raw = date.fromisoformat(raw)
+            except ValueError:
+                raise ValueError(f"{raw!r} is not a day (YYYY-MM-DD)") from None
+        if not isinstance(raw, date):
+            raise ValueError(f"{raw!r} is not a day (YYYY-MM-DD)")
+        return datetime(raw.year, raw.month, raw.day, tzinfo=UTC)
+
+    @field_validator("max_bad_share", mode="before")
+    @classmethod
+    def _share(cls, share: Any) -> float:
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ValueError(f"{share!r} must be within 0..1")
+        return float(share)
+
+    @model_validator(mode="after")
+    def _keys_are_columns(self) -> Dataset:
+        names = self.column_names
+        if len(set(names)) != len(names):
+            raise ValueError("columns: duplicate column names")
+        missing = [key for key in self.keys if key not in names]
+        if missing:
+            raise ValueError(f"keys: {missing} are not columns")
+        return self
+
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
 
 
-def _column(dataset: str, index: int, raw: Any) -> Column:
-    where = f"datasets.{dataset}.columns[{index}]"
-    if not isinstance(raw, Mapping):
-        raise DatasetConfigError(f"{where}: expected a mapping with name and type")
-    unknown = set(raw) - {"name", "type", "required", "format"}
-    if unknown:
-        raise DatasetConfigError(f"{where}: unknown field(s) {sorted(unknown)}")
-    name, kind = raw.get("name"), raw.get("type", "string")
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise DatasetConfigError(f"{where}.name: {name!r} must match [a-z_][a-z0-9_]*")
-    if kind not in COLUMN_TYPES:
-        raise DatasetConfigError(f"{where}.type: {kind!r} must be one of {', '.join(COLUMN_TYPES)}")
-    fmt = raw.get("format")
-    if fmt is not None and kind not in ("date", "timestamp"):
-        raise DatasetConfigError(f"{where}.format: only date and timestamp columns take one")
-    return Column(name=name, type=kind, required=bool(raw.get("required", False)), format=fmt)
+def _where(prefix: str, loc: tuple[int | str, ...]) -> str:
+    where = prefix
+    for part in loc:
+        where += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return where
 
 
-def _start_date(where: str, raw: Any) -> datetime:
-    """A YAML date (``2026-11-01``) or ISO string, as midnight UTC."""
-    if isinstance(raw, datetime):
-        raise DatasetConfigError(f"{where}.start_date: give a day (YYYY-MM-DD), not a time")
-    if isinstance(raw, str):
-        try:
-            raw = date.fromisoformat(raw)
-        except ValueError:
-            raise DatasetConfigError(
-                f"{where}.start_date: {raw!r} is not a day (YYYY-MM-DD)"
-            ) from None
-    if not isinstance(raw, date):
-        raise DatasetConfigError(f"{where}.start_date: {raw!r} is not a day (YYYY-MM-DD)")
-    return datetime(raw.year, raw.month, raw.day, tzinfo=UTC)
+def _message(prefix: str, exc: ValidationError) -> str:
+    """Pydantic's first error as ``datasets.<name>.<field>: <reason>``."""
+    errors = exc.errors()
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    if extra:
+        where = _where(prefix, tuple(extra[0]["loc"][:-1]))
+        fields = sorted(str(e["loc"][-1]) for e in extra if e["loc"][:-1] == extra[0]["loc"][:-1])
+        return f"{where}: unknown field(s) {fields}"
+    error = errors[0]
+    where = _where(prefix, tuple(error["loc"]))
+    if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        return f"{where}: expected a mapping with name and type"
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    field, sep, rest = reason.partition(": ")
+    if sep and field.isidentifier():  # a model-level rule about one field
+        return f"{where}.{field}: {rest}"
+    return f"{where}: {reason}"
 
 
 def parse_datasets(document: Any) -> dict[str, Dataset]:
+    """Every dataset of a ``datasets.yaml`` document, validated by the pydantic models above."""
     if not isinstance(document, Mapping) or not isinstance(document.get("datasets"), Mapping):
         raise DatasetConfigError("top level must be a mapping with a 'datasets' mapping")
     datasets = {}
@@ -100,39 +150,16 @@ def parse_datasets(document: Any) -> dict[str, Dataset]:
             raise DatasetConfigError(f"{where}: dataset names must match [a-z_][a-z0-9_]*")
         if not isinstance(raw, Mapping):
             raise DatasetConfigError(f"{where}: expected a mapping")
-        known = {"url", "http_conn_id", "table", "keys", "columns", "schedule", "max_bad_share"}
-        known |= {"owner", "start_date"}
-        unknown = set(raw) - known - {"description"}
-        if unknown:
-            raise DatasetConfigError(f"{where}: unknown field(s) {sorted(unknown)}")
-        for required in ("url", "table", "keys", "columns", "schedule", "start_date"):
-            if not raw.get(required):
+        for required in _REQUIRED:
+            if not raw.get(required) and required in raw:
                 raise DatasetConfigError(f"{where}.{required} is required")
-        columns = tuple(_column(name, i, c) for i, c in enumerate(raw["columns"]))
-        names = [c.name for c in columns]
-        if len(set(names)) != len(names):
-            raise DatasetConfigError(f"{where}.columns: duplicate column names")
-        keys = tuple(raw["keys"])
-        missing = [key for key in keys if key not in names]
-        if missing:
-            raise DatasetConfigError(f"{where}.keys: {missing} are not columns")
-        share = raw.get("max_bad_share", 0.01)
-        if not isinstance(share, int | float) or not 0 <= share <= 1:
-            raise DatasetConfigError(f"{where}.max_bad_share: {share!r} must be within 0..1")
-        start = _start_date(where, raw["start_date"])
-        datasets[name] = Dataset(
-            name=name,
-            url=str(raw["url"]),
-            http_conn_id=raw.get("http_conn_id"),
-            table=str(raw["table"]),
-            keys=keys,
-            columns=columns,
-            schedule=str(raw["schedule"]),
-            start_date=start,
-            max_bad_share=float(share),
-            owner=str(raw.get("owner", "data-eng")),
-            description=str(raw.get("description", "")),
-        )
+        try:
+            datasets[name] = Dataset.model_validate({**raw, "name": name})
+        except ValidationError as exc:
+            missing = [e["loc"][0] for e in exc.errors() if e["type"] == "missing"]
+            if missing:
+                raise DatasetConfigError(f"{where}.{missing[0]} is required") from None
+            raise DatasetConfigError(_message(where, exc)) from None
     return datasets
 
 
