@@ -22,9 +22,9 @@ DAY = "2026-11-20"
 def _step(name: str, lake: str) -> None:
     """Run one step in this process (the child) and print its figures as JSON."""
     import hangar_dags
-    from hangar_common.ingestion.datasets import load_datasets
     from hangar_plugins.hooks.warehouse import WarehouseHook
-    from hangar_plugins.pipelines import ingestion
+    from hangar_plugins.ingestion import tasks as ingestion
+    from hangar_plugins.ingestion.datasets import load_datasets
 
     config = Path(hangar_dags.__file__).parent / "config" / "datasets.yaml"
     dataset = load_datasets(config)["sales"]

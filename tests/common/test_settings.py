@@ -61,7 +61,8 @@ def test_values_are_parsed_and_blank_means_unset() -> None:
     ],
 )
 def test_bad_value_error_names_the_variable_and_value(name: str, value: str) -> None:
-    with pytest.raises(ConfigurationError, match=rf"^{re.escape(f'{name}={value}: ')}") as raised:
+    shown = value if re.fullmatch(r"-?\d+(\.\d+)?", value) else repr(value)
+    with pytest.raises(ConfigurationError, match=rf"^{re.escape(f'{name}={shown}: ')}") as raised:
         HangarSettings.from_env({name: value})
     assert "validation error" not in str(raised.value)  # pydantic's wording stays inside
 

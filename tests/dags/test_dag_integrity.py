@@ -12,7 +12,7 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 import hangar_dags
-from hangar_common.dag_rules import rule_violations
+from hangar_plugins.dag_rules import rule_violations
 
 BUNDLE_ROOT = Path(hangar_dags.__file__).resolve().parent.parent
 DAG_FOLDER = BUNDLE_ROOT / "hangar_dags"

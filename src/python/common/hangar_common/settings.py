@@ -10,6 +10,7 @@ the one place in ``src/`` that reads ``os.environ``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from enum import Enum
 from pathlib import Path
@@ -508,8 +509,10 @@ def _message(exc: ValidationError, values: Mapping[str, str]) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else ""
     reason = str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
-    # NAME=value as the user wrote it in the shell or .env, then why it cannot be used.
-    return f"{env_name(field)}={values.get(field, '')}: {reason}"
+    # NAME=value as the user wrote it (text quoted, numbers bare), then why it cannot be used.
+    raw = values.get(field, "")
+    shown = raw if re.fullmatch(r"-?\d+(\.\d+)?", raw) else repr(raw)
+    return f"{env_name(field)}={shown}: {reason}"
 
 
 def described_fields() -> Iterator[tuple[str, Any, dict[str, Any]]]:

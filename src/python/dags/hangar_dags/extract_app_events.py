@@ -14,7 +14,7 @@ import pendulum
 from airflow.sdk import DAG, task
 from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetable
 
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
 
 SOURCE_TABLE = "public.app_events"
 WATERMARK = "occurred_at"

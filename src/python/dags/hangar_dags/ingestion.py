@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hangar_common.ingestion.datasets import load_datasets
-from hangar_plugins.pipelines.ingestion_dag import build_ingestion_dag
+from hangar_plugins.ingestion.dag_factory import build_ingestion_dag
+from hangar_plugins.ingestion.datasets import load_datasets
 
 # Reading a YAML file shipped in the bundle: no database or network at parse time.
 DATASETS = load_datasets(Path(__file__).parent / "config" / "datasets.yaml")

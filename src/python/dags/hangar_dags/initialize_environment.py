@@ -10,7 +10,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import DAG, task
 
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
 
 with DAG(
     dag_id="initialize_environment",

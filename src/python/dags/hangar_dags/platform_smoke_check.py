@@ -18,8 +18,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, task
 
-from hangar_common import smoke
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
+from hangar_plugins.pipelines import smoke
 
 
 @dag(

@@ -16,7 +16,7 @@ import pendulum
 from airflow.sdk import DAG, Param, task
 from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetable
 
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
 
 with DAG(
     dag_id="restart_failed_runs",

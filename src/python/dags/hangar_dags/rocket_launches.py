@@ -13,7 +13,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, task
 
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
 
 with DAG(
     dag_id="rocket_launches",

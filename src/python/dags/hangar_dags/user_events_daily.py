@@ -22,7 +22,7 @@ from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 from airflow.sdk import DAG, task
 from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetable
 
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
 from hangar_plugins.pipelines.user_events import AGGREGATE_SQL
 
 with DAG(

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 from airflow.exceptions import AirflowClusterPolicyViolation
 from airflow.policies import hookimpl
 
-from hangar_common.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
 from hangar_common.settings import load_settings
 from hangar_plugins.alerts.attach import attach_alerts
+from hangar_plugins.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
 from hangar_plugins.run_dates import guard_run_dates
 from hangar_plugins.tags import tag_value
 from hangar_plugins.timetables import date_schedule

@@ -15,7 +15,7 @@ import pendulum
 from airflow.sdk import DAG
 from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetable
 
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
 from hangar_plugins.operators.warehouse_sql import WarehouseSQLOperator
 
 with DAG(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from hangar_common.dynamic import parse_dag_count
+from hangar_plugins.pipelines.dag_count import parse_dag_count
 
 log = logging.getLogger(__name__)
 

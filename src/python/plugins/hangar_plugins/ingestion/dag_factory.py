@@ -8,8 +8,8 @@ import pendulum
 from airflow.sdk import DAG, task
 from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetable
 
-from hangar_common.defaults import default_task_args
-from hangar_common.ingestion.datasets import Dataset
+from hangar_plugins.defaults import default_task_args
+from hangar_plugins.ingestion.datasets import Dataset
 from hangar_plugins.operators.warehouse_upsert import WarehouseUpsertOperator
 from hangar_plugins.pipelines.intervals import require_interval
 from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
@@ -53,7 +53,7 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
     ) as dag:
 
         def _paths(start: Any, end: Any) -> Any:
-            from hangar_plugins.pipelines.ingestion import interval_paths
+            from hangar_plugins.ingestion.tasks import interval_paths
 
             require_interval(start, end)
             return interval_paths(lake_url(), dataset, start, conn_id=LAKE_CONN_ID)
@@ -62,7 +62,7 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
         def download_source(
             data_interval_start: Any = None, data_interval_end: Any = None
         ) -> dict[str, Any]:
-            from hangar_plugins.pipelines import ingestion
+            from hangar_plugins.ingestion import tasks as ingestion
 
             paths = _paths(data_interval_start, data_interval_end)
             url = ingestion.source_url(dataset, data_interval_start)
@@ -72,14 +72,14 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
         def convert_to_parquet(
             data_interval_start: Any = None, data_interval_end: Any = None
         ) -> dict[str, Any]:
-            from hangar_plugins.pipelines import ingestion
+            from hangar_plugins.ingestion import tasks as ingestion
 
             return ingestion.convert(dataset, _paths(data_interval_start, data_interval_end))
 
         @task
         def create_table() -> None:
             from hangar_plugins.hooks.warehouse import WarehouseHook
-            from hangar_plugins.pipelines.ingestion import create_table_sql
+            from hangar_plugins.ingestion.tasks import create_table_sql
 
             WarehouseHook().create_serialized(table=dataset.table, ddl=create_table_sql(dataset))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hangar_common.catchup_check import calls_missing_catchup
+from hangar_plugins.catchup_check import calls_missing_catchup
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG  # pants: no-infer-dep (type only; the CLI PEX carries no Airflow)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hangar_common.ingestion.csv_convert import (
+from hangar_plugins.ingestion.csv_convert import (
     BadRow,
     ConversionReport,
     MalformedHeader,
@@ -16,7 +16,7 @@ from hangar_common.ingestion.csv_convert import (
     arrow_schema,
     convert_csv,
 )
-from hangar_common.ingestion.datasets import parse_datasets
+from hangar_plugins.ingestion.datasets import parse_datasets
 
 DATASET = parse_datasets(
     {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from hangar_common.dynamic import parse_dag_count
+from hangar_plugins.pipelines.dag_count import parse_dag_count
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(None, 10), ("", 10), (" 3 ", 3), ("0", 0)])

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hangar_common.ingestion.datasets import DatasetConfigError, load_datasets, parse_datasets
+from hangar_plugins.ingestion.datasets import DatasetConfigError, load_datasets, parse_datasets
 from tests.support.paths import repo_root
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hangar_common.catchup_check import calls_missing_catchup, dag_calls
+from hangar_plugins.catchup_check import calls_missing_catchup, dag_calls
 
 SOURCE = """
 from airflow.sdk import DAG, dag

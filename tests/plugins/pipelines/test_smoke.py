@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hangar_common.smoke import (
+from hangar_plugins.pipelines.smoke import (
     expected_sum_of_squares,
     plan_chunks,
     sum_of_squares,
@@ -45,7 +45,7 @@ def test_plan_rejects_bad_input(total: int, chunks: int) -> None:
 def test_slow_variant_waits_then_returns_the_same_sum() -> None:
     import time
 
-    from hangar_common.smoke import sum_of_squares_slowly
+    from hangar_plugins.pipelines.smoke import sum_of_squares_slowly
 
     start = time.monotonic()
     assert sum_of_squares_slowly(3, 9, work_seconds=0.2) == sum_of_squares(3, 9)

@@ -6,8 +6,8 @@ import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import DAG
 
-from hangar_common.dag_rules import rule_violations
-from hangar_common.defaults import default_task_args
+from hangar_plugins.dag_rules import rule_violations
+from hangar_plugins.defaults import default_task_args
 
 
 def _dag(**kwargs: Any) -> DAG:

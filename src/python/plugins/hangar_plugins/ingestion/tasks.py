@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from hangar_common.ingestion.csv_convert import BadRow, arrow_schema, convert_csv
-from hangar_common.ingestion.datasets import Dataset
+from hangar_plugins.ingestion.csv_convert import BadRow, arrow_schema, convert_csv
+from hangar_plugins.ingestion.datasets import Dataset
 from hangar_plugins.io.parquet_writer import ObjectStorageParquetWriter
 from hangar_plugins.io.publish import publish_file
 from hangar_plugins.pipelines.settings import partition_folder

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hangar_common.ingestion.datasets import Column, Dataset
+from hangar_plugins.ingestion.dag_factory import build_ingestion_dag
+from hangar_plugins.ingestion.datasets import Column, Dataset
 from hangar_plugins.operators.warehouse_upsert import WarehouseUpsertOperator
-from hangar_plugins.pipelines.ingestion_dag import build_ingestion_dag
 
 DATASET = Dataset(
     name="orders",

@@ -6,8 +6,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from hangar_common.examples.sales import sales_csv
-from hangar_common.ingestion.datasets import load_datasets
-from hangar_plugins.pipelines.ingestion import (
+from hangar_plugins.ingestion.datasets import load_datasets
+from hangar_plugins.ingestion.tasks import (
     convert,
     create_table_sql,
     interval_paths,
@@ -56,7 +56,7 @@ def test_convert_writes_parquet_and_quarantine_then_a_clean_rerun_clears_it(tmp_
 def test_too_many_bad_rows_keep_the_previous_parquet(tmp_path: Path) -> None:
     import pytest
 
-    from hangar_plugins.pipelines.ingestion import TooManyBadRows
+    from hangar_plugins.ingestion.tasks import TooManyBadRows
 
     paths = interval_paths(f"file://{tmp_path}", SALES, DAY, conn_id=None)
     paths.raw.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from hangar_common.defaults import default_task_args
+from hangar_plugins.defaults import default_task_args
 
 
 def test_defaults_carry_owner_retries_and_backoff() -> None:

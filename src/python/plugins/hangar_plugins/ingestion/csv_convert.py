@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from hangar_common.ingestion.datasets import Column, Dataset
+from hangar_plugins.ingestion.datasets import Column, Dataset
 
 if TYPE_CHECKING:
     import pyarrow as pa
