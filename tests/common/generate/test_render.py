@@ -77,6 +77,20 @@ def test_a_config_change_is_seen_as_stale_and_regenerated(tmp_path: Path) -> Non
             },
             "unknown environment 'qa'",
         ),
+        (
+            {
+                "environments": {"dev": {"schema": "s"}},
+                "providers": {"p": {"owner": "o", "schedule": "s", "description": "d"}},
+            },
+            "environments.dev.retries is required",
+        ),
+        (
+            {
+                "environments": {"dev": {"schema": "s", "retries": 1}},
+                "providers": {"p": {"owner": "o", "schedule": "s", "description": "d", "sla": 1}},
+            },
+            "providers.p: unknown field 'sla'",
+        ),
     ],
 )
 def test_bad_provider_config_is_named(document: dict, message: str) -> None:

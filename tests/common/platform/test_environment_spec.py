@@ -51,7 +51,11 @@ def test_required_reference_names_the_variable() -> None:
         ({"pools": {"p": {"slots": "many"}}}, "pools.p.slots"),
         ({"pools": {"p": {"slots": -1}}}, "must be >= 0"),
         ({"connections": {"c": {"host": "h"}}}, "conn_type is required"),
-        ({"connections": {"c": {"conn_type": "x", "hots": "h"}}}, "unknown field"),
+        (
+            {"connections": {"c": {"conn_type": "x", "hots": "h"}}},
+            r"connections.c: unknown field\(s\) \['hots'\]",
+        ),
+        ({"connections": {"c": {"conn_type": "x", "port": "abc"}}}, r"connections.c.port='abc': "),
     ],
 )
 def test_invalid_documents_are_rejected(document: dict, message: str) -> None:

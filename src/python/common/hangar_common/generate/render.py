@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hangar_common.settings import ConfigurationError
 
@@ -39,8 +40,38 @@ def _environment() -> Environment:
     )
 
 
+class TargetEnvironment(BaseModel):
+    """One deployment environment of the provider DAGs (``environments:`` in providers.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_: str = Field(alias="schema")  # the warehouse schema of the environment's tables
+    retries: int = Field(ge=0)
+
+
+class Provider(BaseModel):
+    """One data provider (``providers:``): rendered once per environment it runs in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner: str = Field(min_length=1)
+    schedule: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    environments: list[str] | None = None
+
+
+def _problem(where: str, exc: ValidationError) -> ConfigurationError:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]).replace("schema_", "schema")
+    if error["type"] in ("missing", "string_too_short"):
+        return ConfigurationError(f"{where}.{field} is required")
+    if error["type"] == "extra_forbidden":
+        return ConfigurationError(f"{where}: unknown field {field!r}")
+    return ConfigurationError(f"{where}.{field}={error['input']!r}: {error['msg']}")
+
+
 def parse_providers(document: Any) -> list[dict[str, Any]]:
-    """Every (provider, environment) pair to render, validated with a clear message."""
+    """Every (provider, environment) pair to render, validated (pydantic) with a clear message."""
     if not isinstance(document, Mapping):
         raise ConfigurationError("providers file: top level must be a mapping")
     environments = document.get("environments")
@@ -48,18 +79,31 @@ def parse_providers(document: Any) -> list[dict[str, Any]]:
     if not isinstance(environments, Mapping) or not isinstance(providers, Mapping):
         raise ConfigurationError("providers file needs 'environments' and 'providers' mappings")
     pairs = []
-    for name, provider in providers.items():
+    for name, raw in providers.items():
         if not isinstance(name, str) or not _NAME.match(name):
             raise ConfigurationError(f"providers.{name}: names must match [a-z][a-z0-9_]*")
-        if not isinstance(provider, Mapping):
+        if not isinstance(raw, Mapping):
             raise ConfigurationError(f"providers.{name}: expected a mapping")
-        for field in ("owner", "schedule", "description"):
-            if not provider.get(field):
-                raise ConfigurationError(f"providers.{name}.{field} is required")
-        for env_name in provider.get("environments") or list(environments):
+        try:
+            provider = Provider.model_validate(raw)
+        except ValidationError as exc:
+            raise _problem(f"providers.{name}", exc) from None
+        for env_name in provider.environments or list(environments):
             if env_name not in environments:
                 raise ConfigurationError(f"providers.{name}: unknown environment {env_name!r}")
-            pairs.append({"provider": name, "env": env_name, **environments[env_name], **provider})
+            try:
+                env = TargetEnvironment.model_validate(environments[env_name] or {})
+            except ValidationError as exc:
+                raise _problem(f"environments.{env_name}", exc) from None
+            pairs.append(
+                {
+                    "provider": name,
+                    "env": env_name,
+                    "schema": env.schema_,
+                    "retries": env.retries,
+                    **provider.model_dump(),
+                }
+            )
     return pairs
 
 

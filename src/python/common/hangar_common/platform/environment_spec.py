@@ -4,36 +4,80 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hangar_common.settings import ConfigurationError, HangarSettings
 
 _REFERENCE = re.compile(r"\$\{([A-Z0-9_]+)(:-([^}]*))?\}")
-_CONNECTION_FIELDS = {"conn_type", "description", "host", "port", "schema", "login", "password"}
+_M = TypeVar("_M", bound=BaseModel)
 
 
-@dataclass(frozen=True, kw_only=True)
-class PoolSpec:
+class PoolSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     name: str
     slots: int
     description: str = ""
 
+    @field_validator("slots")
+    @classmethod
+    def _not_negative(cls, slots: int) -> int:
+        if slots < 0:
+            raise ValueError(f"must be >= 0, got {slots}")
+        return slots
 
-@dataclass(frozen=True, kw_only=True)
-class ConnectionSpec:
+
+class ConnectionSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     conn_id: str
     conn_type: str
     description: str = ""
     host: str | None = None
     port: int | None = None
-    schema: str | None = None
+    schema_: str | None = Field(None, alias="schema")  # `schema` shadows a BaseModel attribute
     login: str | None = None
     password: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = {}
+
+    @field_validator("host", "port", "schema_", "login", "password", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # A `${NAME:-}` reference resolves to "": the field is unset, not an empty string.
+        return None if value == "" else value
+
+    @field_validator("conn_type")
+    @classmethod
+    def _required(cls, value: str) -> str:
+        if not value:
+            raise ValueError("is required")
+        return value
+
+    @property
+    def schema(self) -> str | None:  # type: ignore[override]
+        return self.schema_
+
+
+def _validated(model: type[_M], where: str, values: Mapping[str, Any]) -> _M:
+    """``model`` from ``values``; pydantic's first error as ``<where>.<field>...: <reason>``."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        errors = exc.errors()
+        extra = sorted(str(e["loc"][-1]) for e in errors if e["type"] == "extra_forbidden")
+        if extra:
+            raise ConfigurationError(f"{where}: unknown field(s) {extra}") from None
+        error = errors[0]
+        field = ".".join(str(part) for part in error["loc"]).replace("schema_", "schema")
+        if error["type"] == "missing" or error["msg"].endswith("is required"):
+            raise ConfigurationError(f"{where}.{field} is required") from None
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigurationError(f"{where}.{field}={error['input']!r}: {reason}") from None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,13 +106,6 @@ def _substitute(value: Any, env: Mapping[str, str], where: str) -> Any:
     return _REFERENCE.sub(replace, value)
 
 
-def _int(value: Any, where: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"{where}={value!r} is not an integer") from None
-
-
 def parse_environment(document: Mapping[str, Any], env: Mapping[str, str]) -> EnvironmentSpec:
     """Validate ``document`` and resolve its ``${...}`` references against ``env``."""
     unknown = set(document) - {"pools", "connections", "variables"}
@@ -76,39 +113,13 @@ def parse_environment(document: Mapping[str, Any], env: Mapping[str, str]) -> En
         raise ConfigurationError(f"unknown section(s) {sorted(unknown)} in environment config")
     resolved = _substitute(dict(document), env, "environment")
     pools = [
-        PoolSpec(
-            name=name,
-            slots=_int(spec.get("slots"), f"pools.{name}.slots"),
-            description=str(spec.get("description", "")),
-        )
+        _validated(PoolSpec, f"pools.{name}", {"name": name, **(spec or {})})
         for name, spec in (resolved.get("pools") or {}).items()
     ]
-    for pool in pools:
-        if pool.slots < 0:
-            raise ConfigurationError(f"pools.{pool.name}.slots must be >= 0, got {pool.slots}")
-    connections = []
-    for conn_id, spec in (resolved.get("connections") or {}).items():
-        extra_keys = set(spec) - _CONNECTION_FIELDS - {"extra"}
-        if extra_keys:
-            raise ConfigurationError(
-                f"connections.{conn_id}: unknown field(s) {sorted(extra_keys)}"
-            )
-        if not spec.get("conn_type"):
-            raise ConfigurationError(f"connections.{conn_id}.conn_type is required")
-        port = spec.get("port")
-        connections.append(
-            ConnectionSpec(
-                conn_id=conn_id,
-                conn_type=str(spec["conn_type"]),
-                description=str(spec.get("description", "")),
-                host=spec.get("host") or None,
-                port=_int(port, f"connections.{conn_id}.port") if port not in (None, "") else None,
-                schema=spec.get("schema") or None,
-                login=spec.get("login") or None,
-                password=spec.get("password") or None,
-                extra=dict(spec.get("extra") or {}),
-            )
-        )
+    connections = [
+        _validated(ConnectionSpec, f"connections.{conn_id}", {"conn_id": conn_id, **(spec or {})})
+        for conn_id, spec in (resolved.get("connections") or {}).items()
+    ]
     variables = {str(key): str(value) for key, value in (resolved.get("variables") or {}).items()}
     return EnvironmentSpec(pools=pools, connections=connections, variables=variables)
 
