@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from hangar_common.net import free_port_range
 from hangar_common.platform.config import StatePaths
 from hangar_common.platform.processes import Program
 from hangar_common.tools import find_packaged_binary
+from hangar_common.waiting import poll_until
 
 REGION = "us-east-1"
 # SeaweedFS serves gRPC on each of its ports + 10000, and exits at start when any is taken.
@@ -105,18 +105,14 @@ def wait_until_ready(
 ) -> None:
     """Until ``list_buckets`` answers (SeaweedFS answers S3 only once its filer is up)."""
     client = s3_client(endpoint, access_key, secret_key)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            client.list_buckets()
-            return
-        except Exception as exc:  # noqa: BLE001 - any botocore error means "not up yet"
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the embedded object store at {endpoint} did not answer in {timeout:.0f} s"
-                    f" ({exc}): see {log}"
-                ) from None
-            time.sleep(0.5)
+    try:
+        # Any botocore or connection error means "not up yet".
+        poll_until(client.list_buckets, timeout=timeout, interval=0.5, retry_on=(Exception,))
+    except TimeoutError as exc:
+        raise RuntimeError(
+            f"the embedded object store at {endpoint} did not answer in {timeout:.0f} s"
+            f" ({exc.__cause__}): see {log}"
+        ) from None
 
 
 def ensure_buckets(

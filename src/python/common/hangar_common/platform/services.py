@@ -9,6 +9,7 @@ else a throwaway server; SeaweedFS for S3; the example sales source; the example
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -237,20 +238,30 @@ def prepare_services(
     source. Idempotent. Returns what was done, for ``up``'s output."""
     done: list[str] = []
     deadline = time.monotonic() + timeout
-    for url, answers, what in (
-        (plan.wait_for_postgres, postgres_answers, "PostgreSQL"),
-        (plan.wait_for_redis, redis_answers, "Redis"),
-    ):
-        while url and not answers(url):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the throwaway {what} did not start: see {logs}")
-            time.sleep(0.3)
-    while plan.wait_for_http and not _http_answers(plan.wait_for_http):
-        if time.monotonic() > deadline:
-            raise RuntimeError(
-                f"the example sales source did not answer: see {logs / 'sales-source.log'}"
+    waits: list[tuple[str, Callable[[str], bool], str]] = [
+        (
+            plan.wait_for_postgres,
+            postgres_answers,
+            f"the throwaway PostgreSQL did not start: see {logs}",
+        ),
+        (plan.wait_for_redis, redis_answers, f"the throwaway Redis did not start: see {logs}"),
+        (
+            plan.wait_for_http,
+            _http_answers,
+            f"the example sales source did not answer: see {logs / 'sales-source.log'}",
+        ),
+    ]
+    for url, answers, failure in waits:
+        if not url:
+            continue
+        try:
+            poll_until(
+                functools.partial(answers, url),
+                timeout=max(0.0, deadline - time.monotonic()),
+                interval=0.3,
             )
-        time.sleep(0.3)
+        except TimeoutError:
+            raise RuntimeError(failure) from None
     if plan.object_store_endpoint:
         started = HangarSettings.from_env(plan.env)
         key, secret = started.s3_access_key, started.s3_secret_key

@@ -196,19 +196,17 @@ class StackManager:
 
     def up(self, stack: Stack, *, workers: int, timeout: float) -> UpResult:
         """Plan the stack (:func:`plan_stack`), then hand the plan to supervisord and wait."""
-        config = self.config(stack)
-        validate(config)
-        api_url = config.api_url
         running = self.running_stack()
         if running is not None:
             return UpResult(
-                api_url=str(running.get("api_url", api_url)),
+                api_url=str(running.get("api_url", "")),
                 already_running=True,
                 seconds_to_healthy=0.0,
                 admin_password_generated=False,
                 prepared=[],
             )
         start = time.monotonic()
+        validate(self.config(stack))  # a bad setting fails before anything is written
         # The embedded object store's credentials live in the secrets file: make it first.
         ensure_secrets_file(self.paths.secrets_file)
         plan = plan_stack(
@@ -220,6 +218,7 @@ class StackManager:
             postgres_answers=_postgres_answers,
             redis_answers=_redis_answers,
         )
+        api_url = plan.api_url
         stack_id = uuid.uuid4().hex
         self.paths.run.mkdir(parents=True, exist_ok=True)
         self._write_private(
