@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pyarrow as pa
@@ -38,17 +39,24 @@ def source(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         yield url
 
 
+def _extract(target: Path, **overrides: Any) -> dict[str, Any]:
+    """1 Nov of app.events on its watermark into ``target`` (``overrides``: what a test varies)."""
+    arguments: dict[str, Any] = {
+        "conn_id": "source_db",
+        "table": "app.events",
+        "watermark": "occurred_at",
+        "start": DAY,
+        "end": NEXT,
+        "destination": ObjectStoragePath(f"file://{target}"),
+        **overrides,
+    }
+    return extract_interval(**arguments)
+
+
 def test_the_interval_lands_whole_typed_and_ordered(source: str, tmp_path: Path) -> None:
     target = tmp_path / "extract" / "day.parquet"
-    result = extract_interval(
-        conn_id="source_db",
-        table="app.events",
-        watermark="occurred_at",
-        start=DAY,
-        end=NEXT,
-        destination=ObjectStoragePath(f"file://{target}"),
-        batch_rows=500,  # several batches: the writer appends them to one file
-    )
+    # Several batches: the writer appends them to one file.
+    result = _extract(target, batch_rows=500)
     # 12:00 on 31 Oct + i minutes: i in [720, 2160) fall on 1 Nov.
     assert result["rows"] == 1440
     table = pq.read_table(target)
@@ -64,24 +72,10 @@ def test_a_failed_extract_leaves_the_previous_file(source: str, tmp_path: Path) 
     target = tmp_path / "day.parquet"
     target.write_bytes(b"previous")
     with pytest.raises(psycopg.errors.UndefinedColumn):
-        extract_interval(
-            conn_id="source_db",
-            table="app.events",
-            watermark="no_such_column",
-            start=DAY,
-            end=NEXT,
-            destination=ObjectStoragePath(f"file://{target}"),
-        )
+        _extract(target, watermark="no_such_column")
     assert target.read_bytes() == b"previous"
     with pytest.raises(ValueError, match="empty interval"):
-        extract_interval(
-            conn_id="source_db",
-            table="app.events",
-            watermark="occurred_at",
-            start=NEXT,
-            end=DAY,
-            destination=ObjectStoragePath(f"file://{target}"),
-        )
+        _extract(target, start=NEXT, end=DAY)
 
 
 def test_unknown_types_become_text() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hangar_common.settings import load_settings
+from hangar_common.settings import current
 
 # Files that only exist at the top of a Hangar checkout.
 _ROOT_MARKERS = ("pants.toml", "hangar")
@@ -15,7 +15,7 @@ def find_project_root(start: Path | None = None) -> Path:
 
     :raises FileNotFoundError: when no ancestor of ``start`` is a Hangar checkout.
     """
-    env_root = load_settings().home if start is None else ""
+    env_root = current("home") if start is None else ""
     if start is None and env_root:
         # An explicit HANGAR_HOME is trusted as is: in the platform image it holds only the
         # files the runtime needs (config/), not a whole checkout.

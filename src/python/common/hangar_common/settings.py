@@ -554,6 +554,17 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return {key: value or "" for key, value in dotenv_values(path, interpolate=False).items()}
 
 
+def current(field: str) -> Any:
+    """One setting of this process (``HANGAR_<FIELD>`` from its environment), validated alone.
+
+    For paths run per task or per parse (the hostname callable, the cluster policy): they need
+    one value, not every setting parsed, and must not fail on an unrelated variable.
+    """
+    name = env_name(field)
+    settings = HangarSettings.from_env({name: process_environ().get(name, "")})
+    return getattr(settings, field)
+
+
 def load_settings(project_root: Path | None = None) -> HangarSettings:
     """The settings of this process: its environment over ``<project_root>/.env``."""
     return HangarSettings.from_env(merged_environment(project_root))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from airflow.exceptions import AirflowClusterPolicyViolation
 from airflow.policies import hookimpl
 
-from hangar_common.settings import load_settings
+from hangar_common.settings import current
 from hangar_plugins.alerts.attach import attach_alerts
 from hangar_plugins.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
 from hangar_plugins.run_dates import guard_run_dates
@@ -40,7 +40,7 @@ OWNER_TAG_PREFIX = "owner:"
 
 
 def min_retries() -> int:
-    return 0 if load_settings().env in DEV_ENVIRONMENTS else 1
+    return 0 if current("env") in DEV_ENVIRONMENTS else 1
 
 
 def apply_default_owner(dag: DAG) -> None:

@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from hangar_common.generate.render import GeneratedFile
+from hangar_common.generate.render import GeneratedFile, differing_files, write_differing
 from hangar_common.settings import SECTIONS, described_fields
 
 ENV_EXAMPLE = Path(".env.example")
@@ -155,16 +155,10 @@ def render_references() -> list[GeneratedFile]:
 
 
 def stale_references(root: Path, files: list[GeneratedFile]) -> list[Path]:
-    return [
-        f.path
-        for f in files
-        if not (root / f.path).is_file() or (root / f.path).read_text(encoding="utf-8") != f.text
-    ]
+    return differing_files(root, files)
 
 
 def write_references(root: Path, files: list[GeneratedFile]) -> list[Path]:
-    changed = stale_references(root, files)
-    for generated in files:
-        if generated.path in changed:
-            (root / generated.path).write_text(generated.text, encoding="utf-8")
+    changed = differing_files(root, files)
+    write_differing(root, files, changed)
     return changed

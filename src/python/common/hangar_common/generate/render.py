@@ -124,14 +124,28 @@ def render_all(root: Path) -> list[GeneratedFile]:
     return files
 
 
-def stale_files(root: Path, files: list[GeneratedFile]) -> list[Path]:
-    """Generated files that differ from (or are missing in) the checkout, and extra ones."""
-    wanted = {f.path for f in files}
-    stale = [
+def differing_files(root: Path, files: list[GeneratedFile]) -> list[Path]:
+    """Those of ``files`` that differ from (or are missing in) the checkout."""
+    return [
         f.path
         for f in files
         if not (root / f.path).is_file() or (root / f.path).read_text(encoding="utf-8") != f.text
     ]
+
+
+def write_differing(root: Path, files: list[GeneratedFile], changed: list[Path]) -> None:
+    """Write those of ``files`` whose path is in ``changed``."""
+    for generated in files:
+        if generated.path in changed:
+            target = root / generated.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(generated.text, encoding="utf-8")
+
+
+def stale_files(root: Path, files: list[GeneratedFile]) -> list[Path]:
+    """Generated files that differ from (or are missing in) the checkout, and extra ones."""
+    wanted = {f.path for f in files}
+    stale = differing_files(root, files)
     folder = root / GENERATED_DIR
     extra = (
         [p.relative_to(root) for p in folder.glob("*.py") if p.relative_to(root) not in wanted]
@@ -148,9 +162,5 @@ def write_all(root: Path, files: list[GeneratedFile]) -> list[Path]:
     for path in changed:
         if path not in wanted:
             (root / path).unlink()
-    for generated in files:
-        if generated.path in changed:
-            target = root / generated.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(generated.text, encoding="utf-8")
+    write_differing(root, files, changed)
     return changed

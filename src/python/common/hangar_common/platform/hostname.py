@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from hangar_common.settings import load_settings
+from hangar_common.settings import current
 
 
 def worker_hostname() -> str:
@@ -14,5 +14,5 @@ def worker_hostname() -> str:
     so the name only has to tell workers apart; in containers each worker has its own host name.
     """
     fqdn = socket.getfqdn()
-    name = load_settings().worker_name
+    name = current("worker_name")
     return f"{name}@{fqdn}" if name else fqdn

@@ -79,10 +79,10 @@ def plan_stack(
 
     :raises ConfigurationError: naming the setting that cannot work.
     """
-    paths = state_paths(env, project_root)
-    validate(load_platform_config(env, project_root=project_root, stack=stack.value))
+    given = HangarSettings.from_env(env)
+    paths = state_paths(given, project_root)
     services = plan_services(
-        env,
+        given,
         paths,
         stack,
         secrets=secrets,
@@ -93,13 +93,16 @@ def plan_stack(
     environment = component_environment(
         {**env, **services.env}, project_root=project_root, stack=stack, secrets=secrets
     )
-    config = load_platform_config(environment, project_root=project_root)
-    base = HangarSettings.from_env(environment).worker_log_port_base
+    settings = HangarSettings.from_env(environment)  # parsed once: config and programs read it
+    config = load_platform_config(settings, project_root=project_root)
+    validate(config)
     return StackPlan(
         stack=stack,
         paths=paths,
         config=config,
         services=services,
-        airflow_programs=programs(config, workers=workers, worker_log_port_base=base),
+        airflow_programs=programs(
+            config, workers=workers, worker_log_port_base=settings.worker_log_port_base
+        ),
         environment=environment,
     )

@@ -144,11 +144,9 @@ def plan_services(
     # --- warehouse and example source databases ----------------------------------------------
     for name, prefix in (("warehouse", "WAREHOUSE"), ("source-db", "SOURCE_DB")):
         endpoint = _database_endpoint(settings, prefix)
-        database = endpoint["dbname"]
-        if endpoint["configured"]:
-            url = (
-                f"postgresql://{endpoint['user']}@{endpoint['host']}:{endpoint['port']}/{database}"
-            )
+        database = endpoint.dbname
+        if endpoint.configured:
+            url = f"postgresql://{endpoint.user}@{endpoint.host}:{endpoint.port}/{database}"
             plan.parts.append(Part(name=name, origin=CONFIGURED, url=url, probe=PROBE_POSTGRES))
             continue
         plan.env.update(_connection_env(prefix, server))
@@ -320,19 +318,30 @@ def create_database(url: str, *, wait: float = 0.0) -> bool:
     return True
 
 
-def _database_endpoint(settings: HangarSettings, prefix: str) -> dict[str, str]:
-    """Host, port, user, password, dbname of the WAREHOUSE or SOURCE_DB settings, and whether
-    its host is configured (else it is a database on the stack's PostgreSQL)."""
+@dataclass(frozen=True, kw_only=True)
+class DatabaseEndpoint:
+    """Where the warehouse or the example source database is, from its HANGAR_* settings."""
+
+    configured: bool  # its host is set; else it is a database on the stack's PostgreSQL
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+
+def _database_endpoint(settings: HangarSettings, prefix: str) -> DatabaseEndpoint:
+    """The ``WAREHOUSE`` or ``SOURCE_DB`` settings (``HANGAR_<PREFIX>_HOST`` ...)."""
     field = prefix.lower()
     host = getattr(settings, f"{field}_host")
-    return {
-        "configured": "yes" if host else "",
-        "host": host or "127.0.0.1",
-        "port": str(getattr(settings, f"{field}_port")),
-        "user": getattr(settings, f"{field}_user"),
-        "password": getattr(settings, f"{field}_password"),
-        "dbname": settings.warehouse_db if prefix == "WAREHOUSE" else settings.source_db,
-    }
+    return DatabaseEndpoint(
+        configured=bool(host),
+        host=host or "127.0.0.1",
+        port=getattr(settings, f"{field}_port"),
+        user=getattr(settings, f"{field}_user"),
+        password=getattr(settings, f"{field}_password"),
+        dbname=settings.warehouse_db if prefix == "WAREHOUSE" else settings.source_db,
+    )
 
 
 def database_conninfo(settings: HangarSettings, prefix: str, *, connect_timeout: int = 3) -> str:
@@ -341,11 +350,11 @@ def database_conninfo(settings: HangarSettings, prefix: str, *, connect_timeout:
 
     endpoint = _database_endpoint(settings, prefix)
     return make_conninfo(
-        host=endpoint["host"],
-        port=endpoint["port"],
-        user=endpoint["user"],
-        password=endpoint["password"] or None,
-        dbname=endpoint["dbname"],
+        host=endpoint.host,
+        port=endpoint.port,
+        user=endpoint.user,
+        password=endpoint.password or None,
+        dbname=endpoint.dbname,
         connect_timeout=connect_timeout,
     )
 
