@@ -23,6 +23,7 @@ NOT_MIRRORED = {
     "hangar_common/cli/bundle_commands.py",
     "hangar_common/cli/generate_commands.py",
     "hangar_common/cli/platform_commands.py",
+    "hangar_common/cli/user_commands.py",
     # `./hangar doctor`'s list of checks: tests/common/cli/test_main_integration.py.
     "hangar_common/doctor/run.py",
     # Port helpers used by nearly every server test (a wrong one fails them all).
@@ -36,6 +37,9 @@ NOT_MIRRORED = {
     # Alert wiring: tests/plugins/alerts/test_slack.py and test_slack_alerts_integration.py.
     "hangar_plugins/alerts/attach.py",
     "hangar_plugins/alerts/config.py",
+    # FAB users in the metadata DB: created by every celery `up` (init) and driven through
+    # `./hangar users` by tests/common/platform/test_stack_celery_integration.py (the role matrix).
+    "hangar_plugins/auth/accounts.py",
     # A three-list dataclass: asserted by test_apply_via_api.py and test_apply_to_db_integration.py.
     "hangar_plugins/environment/report.py",
     # Lake publishing helpers: tests/dags/test_pipelines_integration.py (files in the bucket).

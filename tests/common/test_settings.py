@@ -116,3 +116,20 @@ def test_process_environment_wins_over_dotenv(
     settings = load_settings(tmp_path)
     assert settings.redis_url == "redis://from-environ:6379/0"
     assert settings.min_free_disk_gb == 1.0
+
+
+def test_production_auth_and_remote_logs_are_the_celery_stacks_defaults() -> None:
+    embedded = HangarSettings.from_env({})
+    assert (embedded.effective_auth_manager, embedded.effective_remote_log_url) == ("simple", "")
+    celery = HangarSettings.from_env({"HANGAR_STACK": "celery"})
+    assert celery.effective_auth_manager == "fab"
+    assert celery.effective_remote_log_url == "s3://hangar-logs/task-logs"
+    chosen = HangarSettings.from_env(
+        {"HANGAR_STACK": "celery", "HANGAR_AUTH_MANAGER": "simple", "HANGAR_REMOTE_LOG_URL": "off"}
+    )
+    assert chosen.effective_auth_manager == "simple"
+    assert chosen.effective_remote_log_url == ""
+    with pytest.raises(ConfigurationError, match="HANGAR_REMOTE_LOG_URL='/var/logs'"):
+        HangarSettings.from_env({"HANGAR_REMOTE_LOG_URL": "/var/logs"})
+    with pytest.raises(ConfigurationError, match="HANGAR_AUTH_MANAGER='ldap'"):
+        HangarSettings.from_env({"HANGAR_AUTH_MANAGER": "ldap"})

@@ -34,12 +34,14 @@ SECRETS = {
     "HANGAR_API_SECRET_KEY": "api-secret-for-the-test",
     "HANGAR_ADMIN_PASSWORD": "admin-password-for-the-test",
     "HANGAR_MAINTENANCE_PASSWORD": "maintenance-password-for-the-test",
+    "HANGAR_PROVISIONER_PASSWORD": "provisioner-password-for-the-test",
     "HANGAR_S3_ACCESS_KEY": "s3-access-key-for-the-test",
     "HANGAR_S3_SECRET_KEY": "s3-secret-key-for-the-test",
 }
 # Settings that say *where* things are: they differ between a laptop and containers by nature.
 LOCATION_SETTINGS = {
     "AIRFLOW_HOME",
+    "AIRFLOW__FAB__CONFIG_FILE",
     "AIRFLOW__API__BASE_URL",
     "AIRFLOW__API__HOST",
     "AIRFLOW__CELERY__BROKER_URL",

@@ -79,3 +79,27 @@ def test_garbage_pointer_and_non_zip_artifacts_are_clear_errors(
     (tmp_path / "store" / "current.json").write_text(json.dumps({"version": "x"}))
     with pytest.raises(BundleStoreError):
         store.current()
+
+
+def test_prune_keeps_the_newest_the_pointer_and_referenced_versions(
+    store: BundleStore, tmp_path: Path
+) -> None:
+    versions = [store.publish(_artifact(f"v{i}"), git_commit=f"c{i}")[0].version for i in range(6)]
+    store.set_current(versions[1])
+    store.set_current(versions[2])  # current v2, previous v1: both older than the newest two
+    # v0 is still referenced by a run; v1 is previous; v2 current; v4, v5 the newest two.
+    preview = store.prune(keep=2, referenced={versions[0]}, dry_run=True)
+    assert [m.version for m in preview] == [versions[3]]
+    assert len(store.versions()) == 6  # a dry run deletes nothing
+
+    removed = store.prune(keep=2, referenced={versions[0]})
+    assert [m.version for m in removed] == [versions[3]]
+    assert [m.version for m in store.versions()] == [versions[i] for i in (0, 1, 2, 4, 5)]
+    assert not (tmp_path / "store" / "versions" / versions[3]).exists()
+    with pytest.raises(BundleStoreError, match="does not exist"):
+        store.fetch(versions[3])
+    assert store.fetch(versions[2])  # the current version is whole
+
+    assert store.prune(keep=2, referenced={versions[0]}) == []  # idempotent
+    with pytest.raises(ValueError, match="keep must be at least 1"):
+        store.prune(keep=0, referenced=set())

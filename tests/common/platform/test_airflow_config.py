@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 from hangar_common.platform.airflow_config import (
+    PLATFORM_ROLES,
+    PLATFORM_USERS,
     PlatformConfig,
     PlatformSecrets,
     Profile,
@@ -110,3 +112,60 @@ def test_sqlalchemy_url_rejects_other_databases() -> None:
     assert sqlalchemy_url("postgres://h/db") == "postgresql+psycopg2://h/db"
     with pytest.raises(ConfigurationError):
         sqlalchemy_url("mysql://h/db")
+
+
+def test_fab_auth_manager_declares_hangars_roles_and_no_password_file(tmp_path: Path) -> None:
+    env = airflow_environment(
+        _config(
+            tmp_path, stack=Stack.CELERY, auth_manager="fab", broker_url="redis://127.0.0.1:6379/0"
+        ),
+        SECRETS,
+    )
+    assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith("FabAuthManager")
+    assert env["AIRFLOW__FAB__CONFIG_FILE"] == str(tmp_path / "airflow" / "webserver_config.py")
+    assert not any(key.startswith("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER") for key in env)
+    roles = json.loads(env["AIRFLOW__FAB__CUSTOM_ROLES"])
+    maintenance = {(g["action"], g["resource"]) for g in roles["Maintenance"]}
+    assert ("can_edit", "DAG Runs") in maintenance  # clears runs
+    assert ("can_create", "DAG Runs") not in maintenance  # cannot trigger
+    assert not {r for _, r in maintenance} & {"Connections", "Variables", "Pools"}
+    provisioner = {(g["action"], g["resource"]) for g in roles["Provisioner"]}
+    assert {r for _, r in provisioner} == {"Connections", "Pools", "Variables", "Website"}
+
+
+def test_hangars_roles_name_only_permissions_fab_knows() -> None:
+    from airflow.providers.fab.www.security import permissions
+
+    known = {
+        value
+        for name, value in vars(permissions).items()
+        if name.startswith(("ACTION_", "RESOURCE_")) and isinstance(value, str)
+    }
+    named = {value for grants in PLATFORM_ROLES.values() for g in grants for value in g.values()}
+    assert named - known == set()
+    assert set(PLATFORM_USERS.values()) - set(PLATFORM_ROLES) == {"Admin"}  # FAB's own
+
+
+def test_simple_auth_manager_lists_the_platform_logins(tmp_path: Path) -> None:
+    secrets = PlatformSecrets(
+        fernet_key="f",
+        jwt_secret="j",
+        api_secret_key="a",
+        admin_password="p",
+        maintenance_password="m",
+        provisioner_password="v",
+    )
+    env = airflow_environment(_config(tmp_path), secrets)
+    assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith("SimpleAuthManager")
+    assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] == (
+        "admin:admin,maintenance:op,provisioner:op"
+    )
+
+
+def test_remote_task_logs_go_through_the_object_storage_connection(tmp_path: Path) -> None:
+    env = airflow_environment(_config(tmp_path, remote_log_url="s3://logs/task-logs"), SECRETS)
+    assert env["AIRFLOW__LOGGING__REMOTE_LOGGING"] == "True"
+    assert env["AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER"] == "s3://logs/task-logs"
+    assert env["AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID"] == "object_storage"
+    off = airflow_environment(_config(tmp_path), SECRETS)
+    assert "AIRFLOW__LOGGING__REMOTE_LOGGING" not in off

@@ -18,6 +18,7 @@ def test_checked_in_config_resolves_with_defaults_only() -> None:
         "object_storage",
         "slack",
         "airflow_api",
+        "airflow_api_provisioner",
         "example_sales",
         "launches_api",
         "source_db",

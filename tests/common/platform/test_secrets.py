@@ -10,6 +10,7 @@ from hangar_common.platform.secrets import (
     EMBEDDED_S3_ACCESS_KEY,
     EMBEDDED_S3_SECRET_KEY,
     MAINTENANCE_PASSWORD,
+    PROVISIONER_PASSWORD,
     SECRET_NAMES,
     ensure_secrets_file,
     load_secrets,
@@ -24,6 +25,7 @@ def test_secrets_are_generated_once_and_private(tmp_path: Path) -> None:
     assert set(first) == {
         *SECRET_NAMES,
         MAINTENANCE_PASSWORD,
+        PROVISIONER_PASSWORD,
         EMBEDDED_S3_ACCESS_KEY,
         EMBEDDED_S3_SECRET_KEY,
     }

@@ -8,17 +8,23 @@ timeouts (task heartbeat timeout 30 s, queued timeout 60 s).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import pytest
 import requests
 
 from hangar_common.platform.api_client import AirflowApi
+from hangar_common.platform.config import state_paths
+from hangar_common.platform.supervisor import Supervisor
+from hangar_common.settings import read_dotenv
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
+from tests.support.paths import repo_root
 from tests.support.postgres import scratch_database
 from tests.support.redis_server import RedisServer
 
@@ -137,3 +143,143 @@ def test_redis_restart_mid_run_leaves_no_run_stuck(stack: CeleryStack) -> None:
             if ti["state"] in ("queued", "scheduled", "running")
         ]
         assert stuck == []
+
+
+# --- production auth: the FAB auth manager, its roles and users -------------------------------
+
+
+def _token_status(stack: CeleryStack, username: str, password: str) -> int:
+    return requests.post(
+        f"{api_url(stack.env)}/auth/token",
+        json={"username": username, "password": password},
+        timeout=30,
+    ).status_code
+
+
+def _add_user(stack: CeleryStack, username: str, role: str) -> tuple[AirflowApi, str]:
+    added = hangar(stack.env, "users", "add", username, "--role", role)
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert f"created user {username} ({role})" in added.stdout
+    password = added.stdout.split("password (shown once):")[1].strip()
+    return AirflowApi(api_url(stack.env), username, password), password
+
+
+def _status(
+    api: AirflowApi, method: str, path: str, body: Mapping[str, object] | None = None
+) -> int:
+    response = api.session.request(method, f"{api.base_url}/api/v2/{path}", json=body, timeout=30)
+    return response.status_code
+
+
+def test_roles_allow_exactly_what_each_login_needs(stack: CeleryStack) -> None:
+    viewer, viewer_password = _add_user(stack, "vera", "Viewer")
+    operator, _ = _add_user(stack, "otto", "Op")
+    secrets = read_dotenv(state_paths(stack.env, repo_root()).secrets_file)
+    maintenance = AirflowApi(
+        api_url(stack.env), "maintenance", secrets["HANGAR_MAINTENANCE_PASSWORD"]
+    )
+    # hello_world_1 stays paused: a triggered run is only queued, nothing runs.
+    trigger: tuple[str, str, Mapping[str, object]] = (
+        "POST",
+        "dags/hello_world_1/dagRuns",
+        {"logical_date": None, "conf": {}},
+    )
+
+    assert _status(viewer, "GET", "dags") == 200
+    assert _status(viewer, *trigger) == 403
+    assert _status(operator, *trigger) == 200
+    assert _status(maintenance, *trigger) == 403
+    runs = maintenance.get("dags/hello_world_1/dagRuns")["dag_runs"]
+    assert len(runs) == 1
+    clear = f"dags/hello_world_1/dagRuns/{runs[0]['dag_run_id']}/clear"
+    assert _status(maintenance, "POST", clear, {"dry_run": True}) == 200
+    assert _status(viewer, "POST", clear, {"dry_run": True}) == 403
+    connection = {"connection_id": "warehouse", "conn_type": "postgres", "host": "elsewhere"}
+    assert _status(maintenance, "PATCH", "connections/warehouse", connection) == 403
+    assert _status(maintenance, "GET", "connections/warehouse") == 403
+
+    assert _token_status(stack, "vera", "not-her-password") == 401
+    assert _token_status(stack, "nobody", ADMIN_PASSWORD) == 401
+    assert requests.get(f"{api_url(stack.env)}/api/v2/dags", timeout=30).status_code == 401
+
+    listed = hangar(stack.env, "users", "list")
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[0]: line.split(None, 1)[1] for line in listed.stdout.splitlines()[1:]}
+    assert rows == {
+        "admin": "Admin",
+        "maintenance": "Maintenance",
+        "otto": "Op",
+        "provisioner": "Provisioner",
+        "vera": "Viewer",
+    }
+    refused = hangar(stack.env, "users", "remove", "admin")
+    assert refused.returncode == 2
+    assert "'admin' is a platform login" in refused.stderr
+    removed = hangar(stack.env, "users", "remove", "vera")
+    assert removed.returncode == 0, removed.stderr
+    assert _token_status(stack, "vera", viewer_password) == 401
+
+
+def test_the_platform_says_it_runs_production_auth(stack: CeleryStack) -> None:
+    status = {
+        line.split()[0]: line.split()[1:]
+        for line in hangar(stack.env, "status").stdout.splitlines()
+    }
+    assert status["auth"][0] == "FAB"
+    summary = stack.api.session.get(f"{stack.api.base_url}/hangar/status.json", timeout=30)
+    assert summary.json()["auth_manager"] == "FabAuthManager"
+    page = stack.api.session.get(f"{stack.api.base_url}/hangar/", timeout=30)
+    assert page.status_code == 200
+    assert "auth FabAuthManager" in page.text
+    assert "Development login" not in page.text
+
+
+def test_the_admin_password_is_in_no_log(stack: CeleryStack) -> None:
+    files = [path for path in stack.state.rglob("*") if path.is_file() and path.suffix == ".log"]
+    assert len(files) > 10  # component logs and task logs
+    leaked = [str(path) for path in files if ADMIN_PASSWORD.encode() in path.read_bytes()]
+    assert leaked == []
+
+
+# --- remote task logs: a log outlives its worker and its disk ----------------------------------
+
+
+def test_task_log_reads_from_the_store_after_its_worker_and_log_folder_are_gone(
+    stack: CeleryStack,
+) -> None:
+    run_id = stack.api.trigger(DAG, {"total": 1_000, "chunks": 2, "work_seconds": 0})
+    assert stack.api.wait_for_run(DAG, run_id, timeout=240) == "success"
+    chunk = next(ti for ti in stack.api.task_instances(DAG, run_id) if ti["task_id"] == "sum_chunk")
+    worker = chunk["hostname"].split("@")[0]
+    supervisor = Supervisor(state_paths(stack.env, repo_root()))
+    supervisor.stop_programs([worker])
+    try:
+        shutil.rmtree(stack.state / "logs" / "airflow")
+        path = (
+            f"dags/{DAG}/dagRuns/{quote(run_id, safe='')}/taskInstances/sum_chunk/logs/"
+            f"{chunk['try_number']}"
+        )
+        content = stack.api.get(path, map_index=chunk["map_index"], full_content=True)["content"]
+    finally:
+        supervisor.start_programs([worker])
+    events = [str(entry.get("event", "")) for entry in content]
+    assert any(event.startswith("s3://hangar-logs/task-logs/dag_id=") for event in events), events
+    assert any("Done. Returned value was" in event for event in events), events
+
+
+# --- housekeeping: the metadata DB cleanup reaches the DB from a task ----------------------------
+
+
+def test_housekeeping_cleans_the_metadata_db_from_a_celery_task(stack: CeleryStack) -> None:
+    dag = "housekeeping_metadata_db"
+    stack.api.wait_for_dag(dag)
+    run_id = stack.api.trigger(dag, {"retention_days": 1, "dry_run": True})
+    stack.api.unpause(dag)
+    assert stack.api.wait_for_run(dag, run_id, timeout=240) == "success"
+    report = stack.api.get(
+        f"dags/{dag}/dagRuns/{quote(run_id, safe='')}/taskInstances/clean_metadata_db/"
+        "xcomEntries/return_value"
+    )["value"]
+    # Task processes have no metadata DB of their own (Airflow 3 blocks it); the cleanup's
+    # child process reached it: every run of this module is younger than a day.
+    assert report["dry_run"] is True and report["total"] == 0, report

@@ -79,6 +79,12 @@ def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
             assert any(
                 line.split()[:2] == [component, "RUNNING"] for line in status.stdout.splitlines()
             ), status.stdout
+        # The embedded stack keeps SimpleAuthManager, and says so.
+        auth = next(line for line in status.stdout.splitlines() if line.startswith("auth "))
+        assert auth.split()[1] == "SIMPLE" and "development only" in auth
+        users = hangar(env, "users", "list")
+        assert users.returncode == 2
+        assert "uses SimpleAuthManager (development only)" in users.stderr
     finally:
         down = hangar(env, "down")
     assert down.returncode == 0, down.stdout + down.stderr

@@ -28,6 +28,8 @@ DEFAULT_METADATA_DB_NAME = "hangar_airflow"
 # Where `./hangar deploy` publishes when HANGAR_BUNDLE_STORE_URL is unset and the embedded object
 # store runs; HANGAR_DAG_SOURCE=store makes the platform serve from it.
 EMBEDDED_BUNDLE_STORE_URL = "s3://hangar-bundles/hangar"
+# Task logs of the celery stack (a worker host may go; its logs must not).
+DEFAULT_REMOTE_LOG_URL = "s3://hangar-logs/task-logs"
 # LocalExecutor processes of the embedded stack: each running task is a process of ~150 MiB;
 # 4 keep a 2-core machine responsive.
 EMBEDDED_DEFAULT_PARALLELISM = 4
@@ -64,6 +66,10 @@ SECTIONS: dict[str, str] = {
         "(S3: lake and bundle store), the example sales source. A configured endpoint always wins."
     ),
     "platform": "How the platform runs: stack, ports, DAG source, folders, task defaults.",
+    "housekeeping": (
+        "The maintenance DAGs housekeeping_metadata_db, housekeeping_task_logs and "
+        "housekeeping_bundle_store: how much they keep (each run's params can override it)."
+    ),
     "alerts": (
         "Slack alerts: failure always; retry where asked; success for DAGs tagged alert:success."
     ),
@@ -170,6 +176,24 @@ class HangarSettings(BaseModel):
         ge=1,
         le=1024,
     )
+    auth_manager: Literal["simple", "fab"] | None = _setting(
+        None,
+        "Who logs users in: `fab` (Airflow's FAB auth manager: users and roles in the metadata "
+        "DB, for production) or `simple` (SimpleAuthManager: admin and maintenance logins from "
+        "the secrets, development only). Default: `fab` on the celery stack, `simple` embedded.",
+        section="platform",
+        example="fab",
+    )
+    remote_log_url: str | None = _setting(
+        None,
+        "Where task logs are written when a task ends (s3://bucket/prefix, through the "
+        "object_storage connection), so a log outlives its worker; `off`: local files only. "
+        "Default: s3://hangar-logs/task-logs on the celery stack, off embedded (one host keeps "
+        "its logs).",
+        section="platform",
+        example="s3://hangar-logs/task-logs",
+        pattern=r"^(off|s3://[^/]+(/.*)?)$",
+    )
     worker_log_port_base: int = _setting(
         8793,
         "Native Celery worker N serves task logs on HANGAR_WORKER_LOG_PORT_BASE + N - 1.",
@@ -228,6 +252,27 @@ class HangarSettings(BaseModel):
         "dev relaxes the cluster policy's retries >= 1 rule (tasks may have retries=0).",
         section="platform",
     )
+    db_retention_days: int = _setting(
+        30,
+        "housekeeping_metadata_db deletes metadata rows (runs, task instances, logs, XComs) "
+        "older than this many days.",
+        section="housekeeping",
+        ge=1,
+    )
+    log_retention_days: int = _setting(
+        30,
+        "housekeeping_task_logs deletes task logs (local files and remote objects) older than "
+        "this many days.",
+        section="housekeeping",
+        ge=1,
+    )
+    bundle_versions_kept: int = _setting(
+        10,
+        "housekeeping_bundle_store keeps this many newest bundle versions (and the current, the "
+        "previous and any a run references).",
+        section="housekeeping",
+        ge=1,
+    )
     default_task_retries: int = _setting(
         2,
         "Retries of a task that sets none (Airflow's [core] default_task_retries).",
@@ -284,7 +329,15 @@ class HangarSettings(BaseModel):
     )
     maintenance_password: str = _setting(
         "",
-        "The `maintenance` API user of the maintenance DAGs (connection airflow_api).",
+        "The `maintenance` API user of restart_failed_runs (connection airflow_api): it may read "
+        "and clear runs, nothing else.",
+        section="secrets",
+        secret=True,
+    )
+    provisioner_password: str = _setting(
+        "",
+        "The `provisioner` API user of initialize_environment (connection airflow_api_provisioner): "
+        "it may edit pools, connections and variables, nothing else.",
         section="secrets",
         secret=True,
     )
@@ -417,6 +470,19 @@ class HangarSettings(BaseModel):
         if self.stack is Stack.EMBEDDED:
             return EMBEDDED_DEFAULT_PARALLELISM
         return CELERY_DEFAULT_PARALLELISM
+
+    @property
+    def effective_auth_manager(self) -> Literal["simple", "fab"]:
+        if self.auth_manager is not None:
+            return self.auth_manager
+        return "simple" if self.stack is Stack.EMBEDDED else "fab"
+
+    @property
+    def effective_remote_log_url(self) -> str:
+        """Where task logs go when a task ends; empty: they stay on the worker's disk only."""
+        if self.remote_log_url is not None:
+            return "" if self.remote_log_url == "off" else self.remote_log_url
+        return "" if self.stack is Stack.EMBEDDED else DEFAULT_REMOTE_LOG_URL
 
     @property
     def effective_metadata_db_url(self) -> str:

@@ -2,7 +2,7 @@
 ### initialize_environment (maintenance Airflow DAG)
 
 Applies `config/environment.yaml` — pools, connections, variables — as `./hangar init` does,
-through the REST API as the `maintenance` user. Idempotent: run it after editing the file.
+through the REST API as the `provisioner` user (pools, connections and variables, nothing else). Idempotent: run it after editing the file.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ with DAG(
     @task
     def apply_environment() -> dict[str, list[str]]:
         from hangar_plugins.environment.apply_via_api import apply_configured_environment
-        from hangar_plugins.pipelines.airflow_api import api_from_connection
+        from hangar_plugins.pipelines.airflow_api import PROVISIONER_CONN_ID, api_from_connection
 
-        report = apply_configured_environment(api_from_connection())
+        report = apply_configured_environment(api_from_connection(PROVISIONER_CONN_ID))
         for line in report.lines():
             print(line)
         return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}

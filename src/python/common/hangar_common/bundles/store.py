@@ -193,6 +193,27 @@ class BundleStore:
         self._write(self._path(POINTER), json.dumps(asdict(pointer)).encode())
         return pointer
 
+    def prune(self, *, keep: int, referenced: set[str], dry_run: bool = False) -> list[Manifest]:
+        """Delete versions beyond the newest ``keep``, except the pointer's current and previous
+        ones and every version in ``referenced`` (runs still use them); the deleted, oldest first.
+
+        The manifest goes first: from that moment the version no longer lists, and a reader
+        asking for it gets a clear "does not exist" instead of a half-deleted artifact.
+        """
+        if keep < 1:
+            raise ValueError("keep must be at least 1: the newest version is never deleted")
+        versions = self.versions()
+        pointer = self.current()
+        protected = set(referenced) | {m.version for m in versions[-keep:]}
+        if pointer is not None:
+            protected |= {pointer.version, pointer.previous or ""}
+        doomed = [m for m in versions if m.version not in protected]
+        if not dry_run:
+            for manifest in doomed:
+                self.fs.rm(self._path("versions", manifest.version, MANIFEST))
+                self.fs.rm(self._path("versions", manifest.version), recursive=True)
+        return doomed
+
     def _write(self, path: str, data: bytes) -> None:
         if isinstance(self.fs, LocalFileSystem):
             # Local files: write aside, then rename over (atomic on one filesystem).

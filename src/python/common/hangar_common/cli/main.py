@@ -18,6 +18,7 @@ from hangar_common.cli import (
     generate_commands,
     platform_commands,
     query_commands,
+    user_commands,
 )
 from hangar_common.doctor.result import render_table
 from hangar_common.doctor.run import run_checks
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     bundle_commands.register(commands)
     generate_commands.register(commands)
     query_commands.register(commands)
+    user_commands.register(commands)
     return parser
 
 

@@ -40,7 +40,8 @@ class PlatformSecrets:
     jwt_secret: str
     api_secret_key: str
     admin_password: str
-    maintenance_password: str = ""  # the `maintenance` API user of the maintenance DAGs
+    maintenance_password: str = ""  # the `maintenance` API user of restart_failed_runs
+    provisioner_password: str = ""  # the `provisioner` API user of initialize_environment
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +77,11 @@ class PlatformConfig:
     slack_alerts: bool = False
     # Where pipelines keep raw, Parquet and quarantine files (the object_storage connection).
     lake_url: str = _DEFAULTS.lake_url
+    # `fab` (users and roles in the metadata DB) or `simple` (development only).
+    auth_manager: str = "simple"
+    # Task logs uploaded here when a task ends (through the object_storage connection); "" = off.
+    remote_log_url: str = ""
+    object_storage_conn_id: str = "object_storage"
 
     @property
     def api_url(self) -> str:
@@ -126,15 +132,6 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__API__PORT": str(config.api_port),
         "AIRFLOW__API__BASE_URL": api_url,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
-        "AIRFLOW__CORE__AUTH_MANAGER": (
-            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-        ),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": (
-            "admin:admin,maintenance:op" if secrets.maintenance_password else "admin:admin"
-        ),
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
-            config.airflow_home / "passwords.json"
-        ),
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(config.logs_folder / "airflow"),
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(heartbeat_timeout),
         "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": str(queued_timeout),
@@ -154,6 +151,18 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__SECRETS__USE_CACHE": "True",
         "AIRFLOW__SECRETS__CACHE_TTL_SECONDS": str(secrets_cache_ttl),
     }
+    env.update(auth_environment(config, secrets))
+    if config.remote_log_url:
+        env.update(
+            {
+                # Airflow's own S3 task handler: each attempt's log is uploaded when it ends and
+                # read back from the store once the worker (or its disk) is gone.
+                "AIRFLOW__LOGGING__REMOTE_LOGGING": "True",
+                "AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER": config.remote_log_url,
+                "AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID": config.object_storage_conn_id,
+                "AIRFLOW__LOGGING__DELETE_LOCAL_LOGS": "False",
+            }
+        )
     db = sqlalchemy_url(config.metadata_db_url)
     env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = db
     if config.stack is Stack.EMBEDDED:
@@ -175,6 +184,88 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
     if config.worker_log_server_port is not None:
         env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(config.worker_log_server_port)
     return env
+
+
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+SIMPLE_AUTH_MANAGER = (
+    "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+)
+
+
+def _grants(actions: tuple[str, ...], resources: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"action": a, "resource": r} for r in resources for a in actions]
+
+
+# Hangar's own FAB roles, beside FAB's Admin, Op, User and Viewer (for people). Least privilege
+# for the API users the maintenance DAGs log in as. FAB checks "edit" on the DAG as well as on
+# the run for any change to a run, so clearing needs `can_edit` on DAGs (it also allows pausing).
+PLATFORM_ROLES: dict[str, list[dict[str, str]]] = {
+    # restart_failed_runs: read runs and tasks, clear them. No trigger (no can_create on DAG
+    # Runs), no connections, variables or pools.
+    "Maintenance": _grants(
+        ("can_read",),
+        ("DAGs", "DAG Runs", "Task Instances", "Task Logs", "ImportError", "Website"),
+    )
+    + _grants(("can_edit",), ("DAGs", "DAG Runs", "Task Instances")),
+    # initialize_environment: pools, connections and variables, nothing of DAGs or runs.
+    "Provisioner": _grants(
+        ("can_read", "can_create", "can_edit", "can_delete"),
+        ("Connections", "Pools", "Variables"),
+    )
+    + _grants(("can_read",), ("Website",)),
+}
+# The platform's own logins and their roles (passwords: the secrets).
+PLATFORM_USERS = {"admin": "Admin", "maintenance": "Maintenance", "provisioner": "Provisioner"}
+
+
+def auth_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dict[str, str]:
+    """The auth manager's settings: FAB (users and roles in the metadata DB, created by
+    ``./hangar init``) or SimpleAuthManager (logins from the secrets; development only)."""
+    if config.auth_manager == "fab":
+        return {
+            "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
+            # AUTH_TYPE, LDAP or OAuth live in this file (`./hangar init` writes it once; an
+            # operator's edits are kept): docs/security.rst.
+            "AIRFLOW__FAB__CONFIG_FILE": str(config.airflow_home / "webserver_config.py"),
+            # Created by role initialization when missing; an admin's later edits are kept.
+            "AIRFLOW__FAB__CUSTOM_ROLES": json.dumps(PLATFORM_ROLES),
+        }
+    users = ["admin:admin"]
+    if secrets.maintenance_password:
+        users.append("maintenance:op")
+    if secrets.provisioner_password:
+        users.append("provisioner:op")
+    return {
+        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(users),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
+            config.airflow_home / "passwords.json"
+        ),
+    }
+
+
+WEBSERVER_CONFIG = (
+    '"""The FAB auth manager\'s settings (written once by `./hangar init`; your edits are kept).\n\n'
+    "LDAP or OAuth instead of users in the metadata DB: docs/security.rst.\n"
+    '"""\n\n'
+    "from flask_appbuilder.const import AUTH_DB\n\n"
+    "AUTH_TYPE = AUTH_DB\n"
+    "# Accounts come from an admin (`./hangar users add`), not self-registration.\n"
+    "AUTH_USER_REGISTRATION = False\n"
+    "# Nothing is readable without logging in.\n"
+    "AUTH_ROLE_PUBLIC = None\n"
+)
+
+
+def ensure_webserver_config(config: PlatformConfig) -> bool:
+    """Write the FAB auth manager's config file unless it exists (an operator's LDAP or OAuth
+    edits are kept); True when written."""
+    path = config.airflow_home / "webserver_config.py"
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(WEBSERVER_CONFIG, encoding="utf-8")
+    return True
 
 
 def bundle_config(config: PlatformConfig) -> dict[str, object]:

@@ -90,4 +90,7 @@ def load_platform_config(
         alert_on_retry=settings.alert_on_retry,
         slack_alerts=bool(settings.slack_token),
         lake_url=settings.lake_url,
+        auth_manager=settings.effective_auth_manager,
+        remote_log_url=settings.effective_remote_log_url,
+        object_storage_conn_id=settings.bundle_store_conn_id,
     )

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from hangar_common.platform.airflow_config import airflow_environment
+from hangar_common.platform.airflow_config import airflow_environment, ensure_webserver_config
 from hangar_common.platform.config import load_platform_config, state_paths
 from hangar_common.platform.secrets import (
     SECRET_NAMES,
@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             passwords = env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE", "")
             if passwords:
                 write_api_passwords(Path(passwords), _secrets(environ, root))
+            config = load_platform_config(environ, project_root=root)
+            if config.auth_manager == "fab":
+                ensure_webserver_config(config)
     except ConfigurationError as exc:
         print(f"hangar entrypoint: error: {exc}", file=sys.stderr)
         return 2

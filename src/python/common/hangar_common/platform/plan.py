@@ -16,7 +16,7 @@ from pathlib import Path
 from hangar_common.platform.airflow_config import PlatformConfig, validate
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
 from hangar_common.platform.processes import Program, programs
-from hangar_common.platform.secrets import MAINTENANCE_PASSWORD
+from hangar_common.platform.secrets import MAINTENANCE_PASSWORD, PROVISIONER_PASSWORD
 from hangar_common.platform.services import ServicePlan, plan_services
 from hangar_common.settings import HangarSettings, Stack, env_name
 
@@ -60,8 +60,10 @@ def component_environment(
     }
     # What config/environment.yaml's `airflow_api` connection (maintenance DAGs) needs.
     child[env_name("api_url")] = load_platform_config(child, project_root=project_root).api_url
-    if not child.get(MAINTENANCE_PASSWORD) and secrets.get(MAINTENANCE_PASSWORD):
-        child[MAINTENANCE_PASSWORD] = secrets[MAINTENANCE_PASSWORD]
+    # ... and its `airflow_api*` connections (the maintenance DAGs' logins).
+    for name in (MAINTENANCE_PASSWORD, PROVISIONER_PASSWORD):
+        if not child.get(name) and secrets.get(name):
+            child[name] = secrets[name]
     return child
 
 

@@ -16,9 +16,11 @@ FERNET_KEY = env_name("fernet_key")
 JWT_SECRET = env_name("jwt_secret")
 API_SECRET_KEY = env_name("api_secret_key")
 ADMIN_PASSWORD = env_name("admin_password")
-# The maintenance DAGs' own API login (restart_failed_runs, initialize_environment). Added to
-# secrets files made before it existed, so it is not required of them: see ensure_secrets_file.
+# The maintenance DAGs' own API logins (restart_failed_runs; initialize_environment). Added to
+# secrets files made before they existed, so they are not required of them: see
+# ensure_secrets_file.
 MAINTENANCE_PASSWORD = env_name("maintenance_password")
+PROVISIONER_PASSWORD = env_name("provisioner_password")
 # The embedded object store's credentials (SeaweedFS; used only when HANGAR_S3_ENDPOINT is unset).
 EMBEDDED_S3_ACCESS_KEY = env_name("embedded_s3_access_key")
 EMBEDDED_S3_SECRET_KEY = env_name("embedded_s3_secret_key")
@@ -38,6 +40,7 @@ def generate() -> dict[str, str]:
         API_SECRET_KEY: std_secrets.token_urlsafe(48),
         ADMIN_PASSWORD: std_secrets.token_urlsafe(12),
         MAINTENANCE_PASSWORD: std_secrets.token_urlsafe(24),
+        PROVISIONER_PASSWORD: std_secrets.token_urlsafe(24),
         EMBEDDED_S3_ACCESS_KEY: "hangar-" + std_secrets.token_hex(8),
         EMBEDDED_S3_SECRET_KEY: std_secrets.token_urlsafe(32),
     }
@@ -82,7 +85,11 @@ def load_secrets(env: Mapping[str, str], secrets_file: Path | None) -> PlatformS
     """Secrets from the environment over ``secrets_file``; raise naming any that is missing."""
     values = dict(read_dotenv(secrets_file)) if secrets_file else {}
     values.update(
-        {name: env[name] for name in (*SECRET_NAMES, MAINTENANCE_PASSWORD) if env.get(name)}
+        {
+            name: env[name]
+            for name in (*SECRET_NAMES, MAINTENANCE_PASSWORD, PROVISIONER_PASSWORD)
+            if env.get(name)
+        }
     )
     missing = [name for name in SECRET_NAMES if not values.get(name)]
     if missing:
@@ -97,14 +104,17 @@ def load_secrets(env: Mapping[str, str], secrets_file: Path | None) -> PlatformS
         api_secret_key=values[API_SECRET_KEY],
         admin_password=values[ADMIN_PASSWORD],
         maintenance_password=values.get(MAINTENANCE_PASSWORD, ""),
+        provisioner_password=values.get(PROVISIONER_PASSWORD, ""),
     )
 
 
 def api_users(secrets: PlatformSecrets) -> dict[str, str]:
-    """SimpleAuthManager's passwords file: the admin, and the maintenance DAGs' own user."""
+    """The platform's logins and passwords: the admin, and the maintenance DAGs' own users."""
     users = {"admin": secrets.admin_password}
     if secrets.maintenance_password:
         users["maintenance"] = secrets.maintenance_password
+    if secrets.provisioner_password:
+        users["provisioner"] = secrets.provisioner_password
     return users
 
 

@@ -96,7 +96,7 @@ def plan_services(
 ) -> ServicePlan:
     """The parts of a stack started from ``env``, and the programs to start for them."""
     plan = ServicePlan()
-    settings = settings_of(env)
+    settings = settings_of(env).replace(stack=stack)
 
     # --- PostgreSQL: Airflow's metadata DB, the warehouse and the example source ---------------
     server = settings.postgres_url
@@ -181,8 +181,9 @@ def plan_services(
         )
         lake = settings.lake_url
         store = settings.bundle_store_url or EMBEDDED_BUNDLE_STORE_URL
+        logs = settings.effective_remote_log_url
         plan.buckets = [
-            object_store.bucket_of(url) for url in (lake, store) if url.startswith("s3://")
+            object_store.bucket_of(url) for url in (lake, store, logs) if url.startswith("s3://")
         ]
         if not settings.bundle_store_url:
             plan.env["HANGAR_EMBEDDED_BUNDLE_STORE_URL"] = EMBEDDED_BUNDLE_STORE_URL

@@ -19,9 +19,11 @@ from hangar_common.doctor.checks import check_postgres, check_redis
 from hangar_common.platform import object_store
 from hangar_common.platform import services as parts_of_stack
 from hangar_common.platform.airflow_config import (
+    PLATFORM_USERS,
     PlatformConfig,
     Stack,
     airflow_environment,
+    ensure_webserver_config,
     validate,
 )
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
@@ -31,6 +33,7 @@ from hangar_common.platform.plan import component_environment, plan_stack
 from hangar_common.platform.secrets import (
     ADMIN_PASSWORD,
     SECRET_NAMES,
+    api_users,
     ensure_secrets_file,
     load_secrets,
     write_api_passwords,
@@ -93,16 +96,30 @@ class StackManager:
         return load_platform_config(self._process_env(stack), project_root=self.root)
 
     def _entrypoint(
-        self, env: Mapping[str, str], *command: str
+        self, env: Mapping[str, str], *command: str, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "hangar_common.platform.entrypoint", *command],
             env=dict(env),
             cwd=self.paths.root,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=600,
             check=False,
+        )
+
+    def accounts(
+        self, env: Mapping[str, str], *args: str, stdin: object = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run :mod:`hangar_plugins.auth.accounts` (FAB users); passwords go over stdin."""
+        return self._entrypoint(
+            env,
+            "python",
+            "-m",
+            "hangar_plugins.auth.accounts",
+            *args,
+            stdin=json.dumps(stdin) if stdin is not None else "",
         )
 
     # -- init -----------------------------------------------------------------------------------
@@ -125,7 +142,10 @@ class StackManager:
             done.append(f"generated secrets into {self.paths.secrets_file} (mode 0600)")
         secrets = load_secrets(env, self.paths.secrets_file)
         airflow_environment(config, secrets)  # validates every setting before anything runs
-        write_api_passwords(config.airflow_home / "passwords.json", secrets)
+        if config.auth_manager == "fab":
+            ensure_webserver_config(config)
+        else:
+            write_api_passwords(config.airflow_home / "passwords.json", secrets)
         (config.plugins_folder / "hangar.py").write_text(PLUGIN_SHIM, encoding="utf-8")
         # Airflow puts $AIRFLOW_HOME/config on sys.path and imports airflow_local_settings.
         (config.airflow_home / "config").mkdir(parents=True, exist_ok=True)
@@ -151,6 +171,19 @@ class StackManager:
         if applied.returncode != 0:
             raise RuntimeError(f"applying {self.environment_file} failed:\n{_tail(applied)}")
         done += [line for line in applied.stdout.splitlines() if line.strip()]
+        if config.auth_manager == "fab":
+            logins = api_users(secrets)
+            synced = self.accounts(
+                env,
+                "sync",
+                stdin={
+                    name: {"role": PLATFORM_USERS[name], "password": password}
+                    for name, password in logins.items()
+                },
+            )
+            if synced.returncode != 0:
+                raise RuntimeError(f"creating the platform's users failed:\n{_tail(synced)}")
+            done += json.loads(synced.stdout.strip().splitlines()[-1])
         return done
 
     def _ensure_configured_buckets(self, env: Mapping[str, str]) -> list[str]:
@@ -163,7 +196,7 @@ class StackManager:
         if not endpoint:
             return []
         access_key, secret_key = settings.s3_access_key, settings.s3_secret_key
-        urls = [settings.bundle_store_url, settings.lake_url]
+        urls = [settings.bundle_store_url, settings.lake_url, settings.effective_remote_log_url]
         buckets = [object_store.bucket_of(url) for url in urls if url.startswith("s3://")]
         if not buckets:
             return []
@@ -260,6 +293,34 @@ class StackManager:
             prepared=prepared,
         )
 
+    def current_stack(self) -> Stack:
+        """The running stack's kind, else the configured one (HANGAR_STACK)."""
+        running = self.running_stack() or {}
+        if running.get("stack"):
+            return Stack(str(running["stack"]))
+        return HangarSettings.from_env(self.env).stack
+
+    def manage_users(
+        self, *args: str, password: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``accounts list|add|remove`` on the FAB auth manager of this installation.
+
+        :raises ConfigurationError: when the installation uses SimpleAuthManager.
+        """
+        stack = self.current_stack()
+        env = self._process_env(stack)
+        if load_platform_config(env, project_root=self.root).auth_manager != "fab":
+            raise ConfigurationError(
+                f"the {stack.value} stack uses SimpleAuthManager (development only): its logins "
+                "are admin, maintenance and provisioner from the secrets. Users and roles need "
+                "HANGAR_AUTH_MANAGER=fab (the default of --stack celery)"
+            )
+        protected = [arg for name in PLATFORM_USERS for arg in ("--protect", name)]
+        if args and args[0] == "remove":
+            args = (*args, *protected)
+        stdin = {"password": password} if password is not None else None
+        return self.accounts(env, *args, stdin=stdin)
+
     def admin_password(self) -> str:
         """HANGAR_ADMIN_PASSWORD, else the one generated into the secrets file."""
         if self.env.get(ADMIN_PASSWORD):
@@ -305,11 +366,23 @@ class StackManager:
             ("api-health", "HEALTHY" if not pending else "UNHEALTHY", ", ".join(pending) or api_url)
         )
         rows.insert(1, ("memory", "PSS", f"{total / 2**20:.0f} MiB for all components"))
+        rows.insert(2, self._auth_row(Stack(str(running.get("stack") or Stack.EMBEDDED.value))))
         rows += self._part_rows(running)
         bundle = self._bundle_sync_row()
         if bundle:
             rows.insert(-1, bundle)
         return rows
+
+    def _auth_row(self, stack: Stack) -> tuple[str, str, str]:
+        config = load_platform_config(self._process_env(stack), project_root=self.root)
+        if config.auth_manager == "fab":
+            return ("auth", "FAB", "users and roles in the metadata DB (./hangar users)")
+        return (
+            "auth",
+            "SIMPLE",
+            "SimpleAuthManager: development only (logins from the secrets, no roles); "
+            "production: --stack celery or HANGAR_AUTH_MANAGER=fab",
+        )
 
     def _running_env(self) -> dict[str, str]:
         """The settings plus the endpoints of the parts the running stack started."""

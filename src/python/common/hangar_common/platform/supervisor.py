@@ -167,6 +167,12 @@ class Supervisor:
         for name in names:
             rpc.startProcess(name, False)
 
+    def stop_programs(self, names: Sequence[str]) -> None:
+        """Stop programs (their whole process group) and wait until each has stopped."""
+        rpc = self._rpc()
+        for name in names:
+            rpc.stopProcess(name, True)
+
     def shutdown(self, timeout: float = 90) -> None:
         """Stop every program (process groups included), then supervisord; wait for its exit."""
         pid = self.pid()

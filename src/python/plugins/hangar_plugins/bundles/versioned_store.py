@@ -23,7 +23,6 @@ import uuid
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from airflow.dag_processing.bundles.base import (
     BaseDagBundle,
@@ -33,14 +32,24 @@ from airflow.dag_processing.bundles.base import (
 
 from hangar_common.bundles.store import PEX_MACHINERY, BundleStore, BundleStoreError
 
-if TYPE_CHECKING:
-    from fsspec import AbstractFileSystem
-
 log = logging.getLogger(__name__)
 
 CURRENT_LINK = "current"
 EMPTY_VERSION = "_empty"
 STATUS_FILE = "sync-status.json"
+
+
+def open_store(store_url: str, conn_id: str | None) -> BundleStore:
+    """The bundle store at ``store_url``: a local folder, or object storage through ``conn_id``."""
+    if store_url.startswith("file://") or "://" not in store_url:
+        from fsspec.implementations.local import LocalFileSystem
+
+        return BundleStore(LocalFileSystem(), store_url.removeprefix("file://"))
+    from airflow.sdk import ObjectStoragePath
+
+    # Endpoint and credentials come from the Airflow connection, never from code.
+    path = ObjectStoragePath(store_url, conn_id=conn_id)
+    return BundleStore(path.fs, path.path)
 
 
 class VersionedStoreDagBundle(BaseDagBundle):
@@ -73,19 +82,8 @@ class VersionedStoreDagBundle(BaseDagBundle):
 
     def store(self) -> BundleStore:
         if self._store is None:
-            self._store = BundleStore(*self._filesystem())
+            self._store = open_store(self.store_url, self.conn_id)
         return self._store
-
-    def _filesystem(self) -> tuple[AbstractFileSystem, str]:
-        if self.store_url.startswith("file://") or "://" not in self.store_url:
-            from fsspec.implementations.local import LocalFileSystem
-
-            return LocalFileSystem(), self.store_url.removeprefix("file://")
-        from airflow.sdk import ObjectStoragePath
-
-        # Endpoint and credentials come from the Airflow connection, never from code.
-        path = ObjectStoragePath(self.store_url, conn_id=self.conn_id)
-        return path.fs, path.path
 
     def _local_current(self) -> str | None:
         link = self.base_dir / CURRENT_LINK

@@ -2,7 +2,7 @@
 
 The same file and the same parsing as ``./hangar init`` (which writes to the metadata DB before
 any API server runs); tasks cannot touch the metadata DB in Airflow 3, so this path uses the
-API as the `maintenance` user. Idempotent: pools and connections are made to match, variables
+API as the `provisioner` user. Idempotent: pools and connections are made to match, variables
 are created when absent. Connection passwords are write-only in the API, so a connection whose
 other fields match is left alone (``./hangar init`` applies a changed password).
 """

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from hangar_common.platform.api_client import AirflowApi
 
-API_CONN_ID = "airflow_api"  # the `maintenance` user's login (config/environment.yaml)
+# The maintenance DAGs' logins (config/environment.yaml), each with its own least-privilege role.
+API_CONN_ID = "airflow_api"  # `maintenance`: reads and clears runs (restart_failed_runs)
+PROVISIONER_CONN_ID = "airflow_api_provisioner"  # `provisioner`: pools, connections, variables
 
 
 def api_from_connection(conn_id: str = API_CONN_ID) -> AirflowApi:
@@ -14,7 +16,7 @@ def api_from_connection(conn_id: str = API_CONN_ID) -> AirflowApi:
     if not conn.host or not conn.login or not conn.password:
         raise ValueError(
             f"connection {conn_id} needs host (the API URL), login and password: "
-            "run ./hangar init (it creates it for the `maintenance` user)"
+            "run ./hangar init (it creates it from the secrets)"
         )
     base = conn.host if "://" in conn.host else f"{conn.schema or 'http'}://{conn.host}"
     if conn.port:

@@ -71,6 +71,12 @@ class PlatformStatus:
     import_errors: list[ImportErrorStatus]
     workers: list[WorkerStatus]
     workers_error: str | None = None
+    # The auth manager's class name; SimpleAuthManager is for development only.
+    auth_manager: str = ""
+
+    @property
+    def development_auth(self) -> bool:
+        return self.auth_manager == "SimpleAuthManager"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -177,6 +183,7 @@ def collect(session: Any) -> PlatformStatus:
     from airflow.configuration import conf
 
     executor = conf.get("core", "executor")
+    auth_manager = conf.get("core", "auth_manager").rsplit(".", 1)[-1]
     workers: list[WorkerStatus] = []
     workers_error = None
     if "Celery" in executor:
@@ -192,4 +199,5 @@ def collect(session: Any) -> PlatformStatus:
         import_errors=import_error_statuses(session),
         workers=workers,
         workers_error=workers_error,
+        auth_manager=auth_manager,
     )
