@@ -169,3 +169,15 @@ def test_remote_task_logs_go_through_the_object_storage_connection(tmp_path: Pat
     assert env["AIRFLOW__LOGGING__REMOTE_LOG_CONN_ID"] == "object_storage"
     off = airflow_environment(_config(tmp_path), SECRETS)
     assert "AIRFLOW__LOGGING__REMOTE_LOGGING" not in off
+
+
+def test_metrics_send_statsd_to_the_local_collectd(tmp_path: Path) -> None:
+    env = airflow_environment(
+        _config(tmp_path, statsd_port=8125, prometheus_url="http://127.0.0.1:9090"), SECRETS
+    )
+    assert env["AIRFLOW__METRICS__STATSD_ON"] == "True"
+    assert (env["AIRFLOW__METRICS__STATSD_HOST"], env["AIRFLOW__METRICS__STATSD_PORT"]) == (
+        "127.0.0.1",
+        "8125",
+    )
+    assert "AIRFLOW__METRICS__STATSD_ON" not in airflow_environment(_config(tmp_path), SECRETS)

@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psutil
@@ -25,6 +26,7 @@ from hangar_common.platform.supervisor import Supervisor
 from hangar_common.settings import read_dotenv
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.paths import repo_root
+from tests.support.ports import free_port
 from tests.support.postgres import scratch_database
 from tests.support.redis_server import RedisServer
 
@@ -55,8 +57,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryStack]:
     broker.start()
     state = tmp / "state"
     with scratch_database("hangar_it_celery") as metadata_db:
-        env = stack_env(state, HANGAR_METADATA_DB_URL=metadata_db, HANGAR_REDIS_URL=broker.url)
-        up = hangar(env, "up", "--stack", "celery", "--workers", "2", "--timeout", "300")
+        env = stack_env(
+            state,
+            HANGAR_METADATA_DB_URL=metadata_db,
+            HANGAR_REDIS_URL=broker.url,
+            HANGAR_PROMETHEUS_PORT=str(free_port()),
+            HANGAR_METRICS_INTERVAL="5",
+        )
+        up = hangar(
+            env, "up", "--stack", "celery", "--workers", "2", "--with-metrics", "--timeout", "300"
+        )
         try:
             assert up.returncode == 0, up.stdout + up.stderr
             running = CeleryStack(env, state, broker)
@@ -283,3 +293,59 @@ def test_housekeeping_cleans_the_metadata_db_from_a_celery_task(stack: CelerySta
     # Task processes have no metadata DB of their own (Airflow 3 blocks it); the cleanup's
     # child process reached it: every run of this module is younger than a day.
     assert report["dry_run"] is True and report["total"] == 0, report
+
+
+# --- metrics: a real Prometheus scrapes Airflow (StatsD via collectd), Flower, PostgreSQL, Redis --
+
+
+def _prometheus(stack: CeleryStack, path: str, **params: str) -> Any:
+    url = f"http://127.0.0.1:{stack.env['HANGAR_PROMETHEUS_PORT']}/api/v1/{path}"
+    answer = requests.get(url, params=params, timeout=10).json()
+    assert answer["status"] == "success", answer
+    return answer["data"]
+
+
+def _series(stack: CeleryStack, query: str) -> list[dict[str, Any]]:
+    return list(_prometheus(stack, "query", query=query)["result"])
+
+
+def test_prometheus_has_task_success_the_heartbeat_and_every_target(stack: CeleryStack) -> None:
+    run_id = stack.api.trigger(DAG, {"total": 1_000, "chunks": 3, "work_seconds": 0})
+    assert stack.api.wait_for_run(DAG, run_id, timeout=240) == "success"
+    query = f'airflow_ti_finish_total{{dag_id="{DAG}",task_id="sum_chunk",state="success"}}'
+    deadline = time.monotonic() + 60  # a scrape every 5 s, collectd flushes every 10 s
+    while not _series(stack, query):
+        assert time.monotonic() < deadline, _series(stack, "airflow_ti_finish_total")
+        time.sleep(2)
+    assert float(_series(stack, query)[0]["value"][1]) >= 3
+    assert _series(stack, "increase(airflow_scheduler_heartbeat_total[1m]) > 0")
+    targets = _prometheus(stack, "targets")["activeTargets"]
+    assert {t["labels"]["job"]: t["health"] for t in targets} == {
+        "airflow": "up",
+        "celery": "up",
+        "postgres": "up",
+        "redis": "up",
+    }
+    assert _series(stack, "pg_up == 1") and _series(stack, "redis_up == 1")
+    assert _series(stack, 'flower_events_total{type="task-succeeded"} > 0')
+
+
+def test_a_stopped_scheduler_fires_its_alert_within_the_rules_window(stack: CeleryStack) -> None:
+    supervisor = Supervisor(state_paths(stack.env, repo_root()))
+    supervisor.stop_programs(["scheduler"])
+    stopped = time.monotonic()
+    try:
+        state = None
+        # The rule: no heartbeat counted in 1 minute, for 30 s; plus a scrape and an evaluation.
+        while time.monotonic() - stopped < 90 + 2 * 5 + 10:
+            alerts = _prometheus(stack, "alerts")["alerts"]
+            states = {a["labels"]["alertname"]: a["state"] for a in alerts}
+            state = states.get("AirflowSchedulerHeartbeatStale")
+            if state == "firing":
+                break
+            time.sleep(2)
+        took = time.monotonic() - stopped
+    finally:
+        supervisor.start_programs(["scheduler"])
+    print(f"AirflowSchedulerHeartbeatStale fired {took:.0f} s after the scheduler stopped")
+    assert state == "firing"

@@ -70,6 +70,10 @@ SECTIONS: dict[str, str] = {
         "The maintenance DAGs housekeeping_metadata_db, housekeeping_task_logs and "
         "housekeeping_bundle_store: how much they keep (each run's params can override it)."
     ),
+    "metrics": (
+        "Prometheus and its scrape targets, started by `./hangar up --with-metrics` "
+        "(docs/architecture.rst, Metrics)."
+    ),
     "alerts": (
         "Slack alerts: failure always; retry where asked; success for DAGs tagged alert:success."
     ),
@@ -193,6 +197,25 @@ class HangarSettings(BaseModel):
         section="platform",
         example="s3://hangar-logs/task-logs",
         pattern=r"^(off|s3://[^/]+(/.*)?)$",
+    )
+    metrics: bool = _setting(
+        False,
+        "Start Prometheus with the stack (`./hangar up --with-metrics`): Airflow's metrics over "
+        "StatsD and collectd, Flower, PostgreSQL and Redis exporters, Hangar's alert rules. "
+        "Needs Debian's prometheus, collectd-core and the two exporters.",
+        section="metrics",
+    )
+    prometheus_port: int = _setting(
+        9090, "Prometheus' UI and API port.", section="metrics", ge=1, le=65535
+    )
+    metrics_interval: int = _setting(
+        15, "Seconds between scrapes and between rule evaluations.", section="metrics", ge=1
+    )
+    metrics_retention: str = _setting(
+        "15d",
+        "How long Prometheus keeps samples (its --storage.tsdb.retention.time).",
+        section="metrics",
+        pattern=r"^[0-9]+(h|d|w|y)$",
     )
     worker_log_port_base: int = _setting(
         8793,
@@ -434,6 +457,18 @@ class HangarSettings(BaseModel):
         "", "The checkout (or, in the image, the runtime files).", section="internal"
     )
     stack_id: str = _setting("", "Marks every process of one `up`, for `down`.", section="internal")
+    statsd_port: int | None = _setting(
+        None,
+        "UDP port Airflow's StatsD metrics go to (collectd, started with --with-metrics).",
+        section="internal",
+        ge=1,
+        le=65535,
+    )
+    prometheus_url: str = _setting(
+        "",
+        "The running stack's Prometheus (the Hangar page reads figures from it).",
+        section="internal",
+    )
     worker_log_server_port: int | None = _setting(
         None, "This Celery worker's log-server port.", section="internal", ge=1, le=65535
     )

@@ -16,6 +16,8 @@ def _manager(args: argparse.Namespace) -> StackManager:
     env = merged_environment(root)
     if getattr(args, "profile", None):
         env["HANGAR_PROFILE"] = args.profile
+    if getattr(args, "with_metrics", False):
+        env["HANGAR_METRICS"] = "true"
     return StackManager(root, env)
 
 
@@ -100,6 +102,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     up.add_argument("--workers", type=int, default=2, help="Celery workers (celery stack)")
     up.add_argument("--profile", choices=profiles, help="timeouts profile (default: default)")
     up.add_argument("--timeout", type=float, default=300, help="seconds to wait for health")
+    up.add_argument(
+        "--with-metrics",
+        action="store_true",
+        help="also start Prometheus and its exporters (HANGAR_METRICS=true does the same)",
+    )
     up.set_defaults(handler=cmd_up)
 
     down = commands.add_parser("down", help="stop everything `up` started")

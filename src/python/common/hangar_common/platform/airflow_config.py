@@ -82,6 +82,9 @@ class PlatformConfig:
     # Task logs uploaded here when a task ends (through the object_storage connection); "" = off.
     remote_log_url: str = ""
     object_storage_conn_id: str = "object_storage"
+    # Airflow's StatsD metrics go to 127.0.0.1:statsd_port (collectd, --with-metrics); None: off.
+    statsd_port: int | None = None
+    prometheus_url: str = ""
 
     @property
     def api_url(self) -> str:
@@ -152,6 +155,16 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__SECRETS__CACHE_TTL_SECONDS": str(secrets_cache_ttl),
     }
     env.update(auth_environment(config, secrets))
+    if config.statsd_port is not None:
+        env.update(
+            {
+                "AIRFLOW__METRICS__STATSD_ON": "True",
+                "AIRFLOW__METRICS__STATSD_HOST": "127.0.0.1",
+                "AIRFLOW__METRICS__STATSD_PORT": str(config.statsd_port),
+                "AIRFLOW__METRICS__STATSD_PREFIX": "airflow",
+                "AIRFLOW__HANGAR__PROMETHEUS_URL": config.prometheus_url,
+            }
+        )
     if config.remote_log_url:
         env.update(
             {

@@ -22,7 +22,11 @@ from hangar_common.net import free_port
 from hangar_common.platform import object_store, throwaway
 from hangar_common.platform.config import StatePaths, settings_of
 from hangar_common.platform.processes import Program
-from hangar_common.platform.secrets import EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY
+from hangar_common.platform.secrets import (
+    ADMIN_PASSWORD,
+    EMBEDDED_S3_ACCESS_KEY,
+    EMBEDDED_S3_SECRET_KEY,
+)
 from hangar_common.redaction import redact_url
 from hangar_common.settings import (
     DEFAULT_METADATA_DB_NAME,
@@ -214,6 +218,27 @@ def plan_services(
         plan.wait_for_http = f"{sales}/health"
         plan.env["HANGAR_EXAMPLE_SALES_URL"] = sales
         plan.parts.append(Part(name="sales-source", origin=EMBEDDED, url=sales, probe=PROBE_HTTP))
+
+    # --- metrics: Prometheus and what it scrapes (--with-metrics) -----------------------------
+    if settings.metrics:
+        from hangar_common.platform.metrics import plan_metrics
+
+        # The endpoints planned above (a throwaway PostgreSQL or Redis) win over the settings.
+        planned = HangarSettings.from_env({**settings.to_env(), **plan.env})
+        metrics = plan_metrics(
+            settings,
+            project_root=Path(settings.home) if settings.home else Path.cwd(),
+            folder=paths.root / "metrics",
+            stack=stack,
+            metadata_server_url=planned.effective_metadata_db_url,
+            broker_url=planned.redis_url,
+            admin_password=settings.admin_password or secrets.get(ADMIN_PASSWORD, ""),
+        )
+        plan.programs += metrics.programs
+        plan.env.update(metrics.env)
+        plan.parts.append(
+            Part(name="metrics", origin=EMBEDDED, url=metrics.prometheus_url, probe=PROBE_HTTP)
+        )
 
     # --- Slack: alerts are off without a token -----------------------------------------------
     if settings.slack_token:

@@ -183,6 +183,10 @@ class VersionedStoreDagBundle(BaseDagBundle):
         os.replace(tmp, tracking)
 
     def _record(self, *, ok: bool, current: str | None, message: str) -> None:
+        from airflow.observability import stats
+
+        # Counted for the bundle-sync alert (config/prometheus/alerts.yml), whatever the emitter.
+        stats.incr("hangar.bundle_sync.ok" if ok else "hangar.bundle_sync.failed")
         status = {
             "bundle": self.name,
             "host": socket.gethostname(),

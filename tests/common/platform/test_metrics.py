@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hangar_common.platform.metrics import plan_metrics, prometheus_config
+from hangar_common.settings import ConfigurationError, HangarSettings, Stack
+from tests.support.paths import repo_root
+
+PROMTOOL = shutil.which("promtool", path="/usr/bin:/usr/local/bin")
+
+
+def _promtool() -> str:
+    # ci_scripts/install_system_packages.sh installs it (Debian's prometheus package).
+    assert PROMTOOL is not None, "promtool missing: run ci_scripts/install_system_packages.sh"
+    return PROMTOOL
+
+
+def test_alert_rules_pass_their_promtool_tests() -> None:
+    rules = repo_root() / "config/prometheus"
+    done = subprocess.run(
+        [_promtool(), "test", "rules", "alerts_test.yml"],
+        cwd=rules,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS" in done.stdout
+
+
+def test_the_generated_prometheus_config_is_valid_and_maps_statsd_names(tmp_path: Path) -> None:
+    password = tmp_path / "flower.password"
+    password.write_text("pw")
+    text = prometheus_config(
+        rules_file=repo_root() / "config/prometheus/alerts.yml",
+        collectd=9103,
+        flower=5555,
+        flower_password_file=password,
+        postgres_exporter=9187,
+        redis_exporter=9121,
+        interval_s=15,
+    )
+    config_file = tmp_path / "prometheus.yml"
+    config_file.write_text(text)
+    done = subprocess.run(
+        [_promtool(), "check", "config", str(config_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    config = yaml.safe_load(text)
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == {"airflow", "postgres", "redis", "celery"}
+    assert jobs["celery"]["basic_auth"] == {"username": "admin", "password_file": str(password)}
+    assert "pw" not in text  # the password stays in its own file
+
+
+def test_a_missing_binary_names_the_debian_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name, path=None: None)
+    with pytest.raises(ConfigurationError, match="needs prometheus: apt-get install prometheus"):
+        plan_metrics(
+            HangarSettings.from_env({}),
+            project_root=repo_root(),
+            folder=tmp_path,
+            stack=Stack.CELERY,
+            metadata_server_url="postgresql://postgres@127.0.0.1:5432/hangar_airflow",
+            broker_url="redis://127.0.0.1:6379/0",
+            admin_password="pw",
+        )
