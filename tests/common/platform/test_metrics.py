@@ -75,3 +75,27 @@ def test_a_missing_binary_names_the_debian_package(
             broker_url="redis://127.0.0.1:6379/0",
             admin_password="pw",
         )
+
+
+def test_the_dashboard_queries_only_series_prometheus_is_given() -> None:
+    import json
+    import re
+
+    dashboard = json.loads((repo_root() / "config/prometheus/dashboard.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    assert len(exprs) == len(dashboard["panels"]) >= 8
+    names = {n for e in exprs for n in re.findall(r"\b([a-z_]+_[a-z_]+)(?=[{\[ )]|$)", e)}
+    known_prefixes = ("airflow_", "flower_", "pg_", "redis_")
+    assert {n for n in names if n.startswith(known_prefixes)} >= {
+        "airflow_ti_finish_total",
+        "airflow_scheduler_heartbeat_total",
+        "airflow_executor_queued_tasks",
+    }
+    mapped = {
+        "airflow_ti_finish_total",
+        "airflow_scheduler_heartbeat_total",
+        "airflow_executor_open_slots",
+        "airflow_executor_queued_tasks",
+        "airflow_dag_processing_import_errors",
+    }
+    assert {n for n in names if n.startswith("airflow_")} <= mapped

@@ -328,6 +328,11 @@ def test_prometheus_has_task_success_the_heartbeat_and_every_target(stack: Celer
     }
     assert _series(stack, "pg_up == 1") and _series(stack, "redis_up == 1")
     assert _series(stack, 'flower_events_total{type="task-succeeded"} > 0')
+    # The Hangar page shows the same figures.
+    summary = stack.api.session.get(f"{stack.api.base_url}/hangar/status.json", timeout=30).json()
+    assert summary["metrics"]["error"] is None, summary["metrics"]
+    figures = {f["label"]: f["value"] for f in summary["metrics"]["figures"]}
+    assert int(figures["Tasks succeeded, last hour"]) >= 3, figures
 
 
 def test_a_stopped_scheduler_fires_its_alert_within_the_rules_window(stack: CeleryStack) -> None:

@@ -6,8 +6,11 @@ from hangar_plugins.ui.status import (
     BundleVersion,
     ComponentStatus,
     ImportErrorStatus,
+    KeyFigure,
+    MetricsStatus,
     PlatformStatus,
     WorkerStatus,
+    metrics_status,
 )
 
 
@@ -67,3 +70,30 @@ def test_local_executor_and_unreachable_sources_are_said_plainly() -> None:
     assert "Celery did not answer: OperationalError: broker down" in broken
     assert "Bundle store unavailable: E: x" in broken
     assert "Last refreshed by the dag-processor: never" in broken
+
+
+def test_development_auth_is_said_and_production_auth_is_not_warned_about() -> None:
+    simple = render(_status(auth_manager="SimpleAuthManager"))
+    assert "auth SimpleAuthManager" in simple and "Development login" in simple
+    fab = render(_status(auth_manager="FabAuthManager"))
+    assert "auth FabAuthManager" in fab and "Development login" not in fab
+
+
+def test_key_figures_and_firing_alerts_come_from_prometheus() -> None:
+    metrics = MetricsStatus(
+        "http://127.0.0.1:9090",
+        figures=[KeyFigure("Tasks succeeded, last hour", "42")],
+        firing=["AirflowSchedulerHeartbeatStale"],
+    )
+    page = render(_status(metrics=metrics))
+    assert "<td>Tasks succeeded, last hour</td><td>42</td>" in page
+    assert "Alerts firing: AirflowSchedulerHeartbeatStale" in page
+    down = render(_status(metrics=MetricsStatus("http://x", error="ConnectionError: refused")))
+    assert "Prometheus did not answer: ConnectionError: refused" in down
+    assert "Key figures" not in render(_status())  # no --with-metrics: no section
+
+
+def test_an_unreachable_prometheus_is_reported_not_raised() -> None:
+    # Port 9 (discard) has no server here: the page must render without Prometheus.
+    status = metrics_status("http://127.0.0.1:9", timeout=0.5)
+    assert status.error is not None and status.figures == []

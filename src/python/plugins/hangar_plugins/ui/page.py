@@ -39,6 +39,7 @@ def _environment() -> Environment:
         Markup('<span class="bad">{}</span>').format(i.message),
     ]
     env.filters["worker_row"] = lambda w: [w.name, "ok" if w.ok else "no answer"]
+    env.filters["figure_row"] = lambda f: [f.label, f.value]
     return env
 
 

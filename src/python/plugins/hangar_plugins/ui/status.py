@@ -62,6 +62,48 @@ class WorkerStatus:
     ok: bool
 
 
+# The key figures of the Hangar page: (label, PromQL). Names: hangar_common/platform/metrics.py.
+KEY_FIGURES = (
+    ("Tasks succeeded, last hour", 'sum(increase(airflow_ti_finish_total{state="success"}[1h]))'),
+    ("Tasks failed, last hour", 'sum(increase(airflow_ti_finish_total{state="failed"}[1h]))'),
+    ("Scheduler heartbeats, last minute", "sum(increase(airflow_scheduler_heartbeat_total[1m]))"),
+    ("Tasks queued now", "sum(airflow_executor_queued_tasks)"),
+)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class MetricsStatus:
+    prometheus_url: str
+    figures: list[KeyFigure] = field(default_factory=list)
+    firing: list[str] = field(default_factory=list)  # alert names
+    error: str | None = None
+
+
+def metrics_status(prometheus_url: str, timeout: float = 2.0) -> MetricsStatus:
+    """The key figures and firing alerts from Prometheus (the stack's, --with-metrics)."""
+    import requests
+
+    api = f"{prometheus_url.rstrip('/')}/api/v1"
+    try:
+        figures = []
+        for label, query in KEY_FIGURES:
+            result = requests.get(f"{api}/query", params={"query": query}, timeout=timeout)
+            result.raise_for_status()
+            rows = result.json()["data"]["result"]
+            figures.append(KeyFigure(label, f"{float(rows[0]['value'][1]):.0f}" if rows else "-"))
+        alerts = requests.get(f"{api}/alerts", timeout=timeout).json()["data"]["alerts"]
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        return MetricsStatus(prometheus_url, error=f"{type(exc).__name__}: {exc}")
+    firing = sorted({a["labels"]["alertname"] for a in alerts if a.get("state") == "firing"})
+    return MetricsStatus(prometheus_url, figures=figures, firing=firing)
+
+
 @dataclass(frozen=True)
 class PlatformStatus:
     generated_at: str
@@ -73,6 +115,7 @@ class PlatformStatus:
     workers_error: str | None = None
     # The auth manager's class name; SimpleAuthManager is for development only.
     auth_manager: str = ""
+    metrics: MetricsStatus | None = None  # None: the stack runs without --with-metrics
 
     @property
     def development_auth(self) -> bool:
@@ -184,6 +227,7 @@ def collect(session: Any) -> PlatformStatus:
 
     executor = conf.get("core", "executor")
     auth_manager = conf.get("core", "auth_manager").rsplit(".", 1)[-1]
+    prometheus_url = conf.get("hangar", "prometheus_url", fallback="")
     workers: list[WorkerStatus] = []
     workers_error = None
     if "Celery" in executor:
@@ -200,4 +244,5 @@ def collect(session: Any) -> PlatformStatus:
         workers=workers,
         workers_error=workers_error,
         auth_manager=auth_manager,
+        metrics=metrics_status(prometheus_url) if prometheus_url else None,
     )
