@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import psutil
 import pytest
@@ -224,6 +225,33 @@ def test_a_deployed_bundle_runs_its_parallel_tasks_on_both_workers(stack: Stack)
         timeout=60,
     ).json()
     assert {name.split("@", 1)[1] for name in listed} == set(workers)
+
+
+def test_a_task_log_reads_from_the_store_once_its_worker_and_log_files_are_gone(
+    stack: Stack,
+) -> None:
+    [run] = stack.api.get(
+        f"dags/{SMOKE_DAG}/dagRuns", state="success", order_by="-end_date", limit=1
+    )["dag_runs"]
+    run_id = run["dag_run_id"]
+    chunk = next(
+        ti for ti in stack.api.task_instances(SMOKE_DAG, run_id) if ti["task_id"] == "sum_chunk"
+    )
+    worker = stack.worker_hostnames()[chunk["hostname"]]
+    engine("stop", worker.id)  # `restart: unless-stopped`: it stays down until started
+    try:
+        api_server = stack.project.of_service("api-server")[0]
+        engine("exec", api_server.id, "sh", "-c", "rm -rf /opt/airflow/hangar/logs/airflow/*")
+        path = (
+            f"dags/{SMOKE_DAG}/dagRuns/{quote(run_id, safe='')}/taskInstances/sum_chunk/logs/"
+            f"{chunk['try_number']}"
+        )
+        content = stack.api.get(path, map_index=chunk["map_index"], full_content=True)["content"]
+    finally:
+        engine("start", worker.id)
+    events = [str(entry.get("event", "")) for entry in content]
+    assert any(e.startswith("s3://hangar-logs/task-logs/dag_id=") for e in events), events
+    assert any("Done. Returned value was" in e for e in events), events
 
 
 def test_a_worker_killed_mid_task_is_restarted_and_the_task_retried(stack: Stack) -> None:
