@@ -40,7 +40,7 @@ def test_values_are_parsed_and_blank_means_unset() -> None:
     )
     assert settings.api_port == 9090
     assert settings.alert_on_retry is True
-    assert settings.effective_parallelism == 8
+    assert settings.effective_parallelism == 16
     assert settings.lake_url == "s3://hangar-lake"
 
 

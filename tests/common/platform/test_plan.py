@@ -98,7 +98,7 @@ def test_celery_plan_adds_workers_flower_and_a_throwaway_redis(tmp_path: Path) -
     broker = plan.environment["HANGAR_REDIS_URL"]
     assert broker.startswith("redis://127.0.0.1:") and plan.config.broker_url == broker
     assert plan.environment["HANGAR_STACK"] == "celery"
-    assert plan.config.parallelism == 8
+    assert plan.config.parallelism == 16
     assert psutil.Process().children() == []
 
 

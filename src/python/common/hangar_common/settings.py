@@ -33,7 +33,13 @@ DEFAULT_REMOTE_LOG_URL = "s3://hangar-logs/task-logs"
 # LocalExecutor processes of the embedded stack: each running task is a process of ~150 MiB;
 # 4 keep a 2-core machine responsive.
 EMBEDDED_DEFAULT_PARALLELISM = 4
-CELERY_DEFAULT_PARALLELISM = 8
+# Per-worker Celery concurrency. Trivial tasks mostly wait (on the API server, the scheduler's
+# loop), so slots, not cores, bound throughput: at 8 the benchmark ran 2.2 tasks/s against
+# stock's 2.5-6 (16 per worker, its default); see benchmarks/platform_benchmark.py.
+CELERY_DEFAULT_PARALLELISM = 16
+# The scheduler's cap over every worker of the cluster (stock Airflow's default): never below
+# one worker's concurrency.
+CELERY_SCHEDULER_PARALLELISM = 32
 
 
 class ConfigurationError(ValueError):
@@ -174,7 +180,7 @@ class HangarSettings(BaseModel):
     parallelism: int | None = _setting(
         None,
         "Tasks at once: LocalExecutor parallelism (embedded, default 4) or per-worker concurrency "
-        "(celery, default 8).",
+        "(celery, default 16; the scheduler then allows 32 over all workers, or this if higher).",
         section="platform",
         example="4",
         ge=1,

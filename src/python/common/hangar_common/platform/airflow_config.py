@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from hangar_common.settings import ConfigurationError, HangarSettings, Profile, Stack
+from hangar_common.settings import (
+    CELERY_SCHEDULER_PARALLELISM,
+    ConfigurationError,
+    HangarSettings,
+    Profile,
+    Stack,
+)
 
 # Defaults of the fields below come from the settings model: one default per setting.
 _DEFAULTS = HangarSettings()
@@ -139,6 +145,10 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(heartbeat_timeout),
         "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": str(queued_timeout),
         "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": str(min_heartbeat),
+        # The scheduler's nap when a loop found nothing (stock: 1 s) is the gap between two
+        # tasks of a run: at 0.2 s the benchmark's 3-task chain took 1.13 s p50 instead of 4.18 s
+        # and throughput rose 5.36 -> 6.12 tasks/s (benchmarks/platform_benchmark.py).
+        "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.2",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": str(config.bundle_refresh_interval_s),
         "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_INTERVAL": str(cleanup_interval),
         "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_AGE_THRESHOLD": str(cleanup_age),
@@ -189,6 +199,10 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
                 # Redis restarts must not lose a task for long: requeue what stays queued.
                 "AIRFLOW__CELERY__TASK_ACKS_LATE": "True",
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(config.parallelism),
+                # The scheduler's cap is the whole cluster's, not one worker's.
+                "AIRFLOW__CORE__PARALLELISM": str(
+                    max(CELERY_SCHEDULER_PARALLELISM, config.parallelism)
+                ),
                 "AIRFLOW__CELERY__FLOWER_HOST": config.api_bind,
                 "AIRFLOW__CELERY__FLOWER_PORT": str(config.flower_port),
                 "AIRFLOW__CELERY__FLOWER_BASIC_AUTH": f"admin:{secrets.admin_password}",

@@ -1,0 +1,163 @@
+"""Hangar's Celery stack against stock Airflow, measured in the same run, alternating A B A B.
+
+Each round starts one side (fresh metadata DB), warms it up until both workers ran tasks, then:
+idle memory (PSS of every process of the stack), throughput (RUNS fan-out runs of 10 trivial
+tasks triggered at once; peak PSS meanwhile), latency (CHAINS 3-task chain runs one after
+another: trigger → success, and the gap between two tasks), and stops it. Prints one table and
+the figures as JSON (last line; ``--json FILE`` writes them too).
+
+Usage: ./pants run benchmarks:platform -- [--quick] [--rounds N] [--runs N] [--chains N]
+``--quick`` (1 round, 2 runs, 3 chains) proves the suite still runs; its figures mean little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SIDES = ("hangar", "stock")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run_round(side_name: str, workdir: Path, dags: Path, broker: str, args: Any) -> dict[str, Any]:
+    from benchmarks.stacks import HangarCelery, StockCelery
+    from benchmarks.workloads import chain_latency, prepare, throughput
+
+    kind = HangarCelery if side_name == "hangar" else StockCelery
+    side = kind(workdir=workdir, dags_folder=dags, broker_url=broker)
+    started = time.monotonic()
+    side.start()
+    try:
+        startup_s = time.monotonic() - started
+        api = side.api()
+        workers = prepare(side, api)
+        time.sleep(5)  # let the warm-up's aftermath settle before reading idle memory
+        idle_mib = side.pss_bytes() / 2**20
+        load = throughput(api, runs=args.runs, pss_bytes=side.pss_bytes)
+        chain = chain_latency(api, runs=args.chains)
+    finally:
+        side.stop()
+    return {
+        "side": side_name,
+        "startup_s": startup_s,
+        "workers": workers,
+        "idle_pss_mib": idle_mib,
+        "load_peak_pss_mib": load.peak_pss_mib,
+        "tasks": load.tasks,
+        "throughput_s": load.seconds,
+        "tasks_per_s": load.tasks_per_s,
+        "chain_s": chain.trigger_to_success_s,
+        "gap_s": chain.task_gaps_s,
+    }
+
+
+def summarize(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per side: mean throughput over its rounds; latency percentiles over all its chains."""
+    summary = {}
+    for side in SIDES:
+        mine = [r for r in rounds if r["side"] == side]
+        if not mine:
+            continue
+        chains = [s for r in mine for s in r["chain_s"]]
+        gaps = [s for r in mine for s in r["gap_s"]]
+        summary[side] = {
+            "tasks_per_s": statistics.mean(r["tasks_per_s"] for r in mine),
+            "chain_p50_s": statistics.median(chains),
+            "chain_p95_s": _percentile(chains, 0.95),
+            "gap_p50_s": statistics.median(gaps),
+            "gap_p95_s": _percentile(gaps, 0.95),
+            "idle_pss_mib": statistics.mean(r["idle_pss_mib"] for r in mine),
+            "load_peak_pss_mib": max(r["load_peak_pss_mib"] for r in mine),
+            "startup_s": statistics.mean(r["startup_s"] for r in mine),
+        }
+    return summary
+
+
+ROWS = (
+    ("tasks_per_s", "throughput, tasks/s", "{:.2f}"),
+    ("chain_p50_s", "3-task chain p50, s", "{:.2f}"),
+    ("chain_p95_s", "3-task chain p95, s", "{:.2f}"),
+    ("gap_p50_s", "gap between tasks p50, s", "{:.2f}"),
+    ("gap_p95_s", "gap between tasks p95, s", "{:.2f}"),
+    ("idle_pss_mib", "memory idle, PSS MiB", "{:.0f}"),
+    ("load_peak_pss_mib", "memory under load, PSS MiB", "{:.0f}"),
+    ("startup_s", "start to healthy, s", "{:.0f}"),
+)
+
+
+def table(summary: dict[str, dict[str, float]]) -> str:
+    lines = [f"{'figure':<28} {'hangar':>9} {'stock':>9} {'hangar/stock':>13}"]
+    for key, label, fmt in ROWS:
+        hangar = summary.get("hangar", {}).get(key)
+        stock = summary.get("stock", {}).get(key)
+        ratio = f"{hangar / stock:.2f}" if hangar is not None and stock else "-"
+        cells = [fmt.format(v) if v is not None else "-" for v in (hangar, stock)]
+        lines.append(f"{label:<28} {cells[0]:>9} {cells[1]:>9} {ratio:>13}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 round, 2 runs, 3 chains")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds per side (A B A B)")
+    parser.add_argument("--runs", type=int, default=20, help="fan-out runs per round")
+    parser.add_argument("--chains", type=int, default=20, help="chain runs per round")
+    parser.add_argument("--sides", default=",".join(SIDES), help="hangar,stock (or one)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.runs, args.chains = 1, 2, 3
+    sides = [s for s in args.sides.split(",") if s]
+    if not sides or set(sides) - set(SIDES):
+        parser.error(f"--sides: choose from {', '.join(SIDES)}")
+
+    from benchmarks.stacks import BenchmarkFailed, copy_dags
+    from tests.support.hangar_stack import drop_test_databases
+    from tests.support.redis_server import RedisServer
+
+    rounds: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="hangar-platform-bench-") as tmp:
+        root = Path(tmp)
+        dags = copy_dags(root / "dags")
+        broker = RedisServer(root / "redis")  # one Redis for both sides, a database each
+        broker.start()
+        try:
+            for number in range(1, args.rounds + 1):
+                for index, side in enumerate(sides):
+                    broker_url = broker.url.rsplit("/", 1)[0] + f"/{index + 1}"
+                    print(f"round {number}: {side} ...", file=sys.stderr, flush=True)
+                    figures = run_round(side, root / f"{side}-{number}", dags, broker_url, args)
+                    print(
+                        f"  {figures['tasks_per_s']:.2f} tasks/s, chain p50 "
+                        f"{statistics.median(figures['chain_s']):.2f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    rounds.append(figures)
+        except BenchmarkFailed as exc:
+            print(f"benchmark failed: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            broker.stop()
+            drop_test_databases()
+    summary = summarize(rounds)
+    print(table(summary))
+    document = {"rounds": rounds, "summary": summary, "runs": args.runs, "chains": args.chains}
+    if args.json:
+        args.json.write_text(json.dumps(document, indent=2))
+    print(json.dumps(document))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
