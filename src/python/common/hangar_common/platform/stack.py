@@ -339,7 +339,7 @@ class StackManager:
         except (OSError, ValueError, KeyError):
             pass
         self.supervisor.shutdown()
-        killed = kill_stack_leftovers(stack_id) if stack_id else []
+        killed = kill_stack_leftovers(stack_id, state_root=self.paths.root) if stack_id else []
         self.state_file.unlink(missing_ok=True)
         self.services_file.unlink(missing_ok=True)
         return killed
@@ -440,12 +440,29 @@ def tree_pss_bytes(pid: int) -> int:
     return total
 
 
-def kill_stack_leftovers(stack_id: str, grace: float = 10) -> list[int]:
-    """Terminate every process whose environment carries ``HANGAR_STACK_ID=stack_id``."""
+def kill_stack_leftovers(
+    stack_id: str, *, state_root: Path | None = None, grace: float = 10
+) -> list[int]:
+    """Terminate every process whose environment carries ``HANGAR_STACK_ID=stack_id``, or
+    that runs in ``state_root`` (supervisord's directory for every program) with an unreadable
+    environment.
+
+    The second mark catches processes that renamed themselves: setproctitle (the API server's
+    workers) overwrites the memory /proc/PID/environ shows, so their marker is gone; one such
+    worker outlived ``down`` once in CI. A person's shell in that folder keeps its environment
+    (PATH), so it is never taken for one.
+    """
+    ours = {os.getpid(), *(parent.pid for parent in psutil.Process().parents())}
+    root = str(state_root) if state_root is not None else None
     marked = []
     for proc in psutil.process_iter():
+        if proc.pid in ours:
+            continue
         try:
-            if proc.environ().get(env_name("stack_id")) == stack_id:
+            environ = proc.environ()
+            if environ.get(env_name("stack_id")) == stack_id or (
+                root is not None and "PATH" not in environ and _inside(proc.cwd(), root)
+            ):
                 marked.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
@@ -462,6 +479,11 @@ def kill_stack_leftovers(stack_id: str, grace: float = 10) -> list[int]:
             pass
     psutil.wait_procs(alive, timeout=grace)
     return [proc.pid for proc in marked]
+
+
+def _inside(cwd: str, root: str) -> bool:
+    # A deleted folder reads "FOLDER (deleted)" in /proc.
+    return cwd.removesuffix(" (deleted)").rstrip("/") == root.rstrip("/")
 
 
 def _tail(proc: subprocess.CompletedProcess[str], lines: int = 20) -> str:
