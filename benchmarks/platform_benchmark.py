@@ -31,7 +31,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 def run_round(side_name: str, workdir: Path, dags: Path, broker: str, args: Any) -> dict[str, Any]:
     from benchmarks.stacks import HangarCelery, StockCelery
-    from benchmarks.workloads import chain_latency, prepare, throughput
+    from benchmarks.workloads import chain_latency, idle_cpu_share, prepare, throughput
 
     kind = HangarCelery if side_name == "hangar" else StockCelery
     side = kind(workdir=workdir, dags_folder=dags, broker_url=broker)
@@ -43,6 +43,7 @@ def run_round(side_name: str, workdir: Path, dags: Path, broker: str, args: Any)
         workers = prepare(side, api)
         time.sleep(5)  # let the warm-up's aftermath settle before reading idle memory
         idle_mib = side.pss_bytes() / 2**20
+        idle_cpu = idle_cpu_share()
         load = throughput(api, runs=args.runs, pss_bytes=side.pss_bytes)
         chain = chain_latency(api, runs=args.chains)
     finally:
@@ -52,10 +53,13 @@ def run_round(side_name: str, workdir: Path, dags: Path, broker: str, args: Any)
         "startup_s": startup_s,
         "workers": workers,
         "idle_pss_mib": idle_mib,
+        "idle_cpu_share": idle_cpu,
         "load_peak_pss_mib": load.peak_pss_mib,
         "tasks": load.tasks,
         "throughput_s": load.seconds,
         "tasks_per_s": load.tasks_per_s,
+        "cpu_busy_share": load.cpu_busy_share,
+        "cpu_s_per_task": load.cpu_s_per_task,
         "chain_s": chain.trigger_to_success_s,
         "gap_s": chain.task_gaps_s,
     }
@@ -72,11 +76,14 @@ def summarize(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         gaps = [s for r in mine for s in r["gap_s"]]
         summary[side] = {
             "tasks_per_s": statistics.mean(r["tasks_per_s"] for r in mine),
+            "cpu_busy_share": statistics.mean(r["cpu_busy_share"] for r in mine),
+            "cpu_s_per_task": statistics.mean(r["cpu_s_per_task"] for r in mine),
             "chain_p50_s": statistics.median(chains),
             "chain_p95_s": _percentile(chains, 0.95),
             "gap_p50_s": statistics.median(gaps),
             "gap_p95_s": _percentile(gaps, 0.95),
             "idle_pss_mib": statistics.mean(r["idle_pss_mib"] for r in mine),
+            "idle_cpu_share": statistics.mean(r["idle_cpu_share"] for r in mine),
             "load_peak_pss_mib": max(r["load_peak_pss_mib"] for r in mine),
             "startup_s": statistics.mean(r["startup_s"] for r in mine),
         }
@@ -85,11 +92,14 @@ def summarize(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 ROWS = (
     ("tasks_per_s", "throughput, tasks/s", "{:.2f}"),
+    ("cpu_busy_share", "CPU busy under load, share", "{:.2f}"),
+    ("cpu_s_per_task", "CPU seconds per task", "{:.3f}"),
     ("chain_p50_s", "3-task chain p50, s", "{:.2f}"),
     ("chain_p95_s", "3-task chain p95, s", "{:.2f}"),
     ("gap_p50_s", "gap between tasks p50, s", "{:.2f}"),
     ("gap_p95_s", "gap between tasks p95, s", "{:.2f}"),
     ("idle_pss_mib", "memory idle, PSS MiB", "{:.0f}"),
+    ("idle_cpu_share", "CPU busy idle, share", "{:.3f}"),
     ("load_peak_pss_mib", "memory under load, PSS MiB", "{:.0f}"),
     ("startup_s", "start to healthy, s", "{:.0f}"),
 )

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import psutil
+
 from benchmarks.dags.benchmark_dags import CHAIN_DAG, CHAIN_LENGTH, FAN_OUT_DAG, FAN_OUT_TASKS
 from benchmarks.stacks import BenchmarkFailed, Side
 from hangar_common.platform.api_client import FINAL_RUN_STATES, AirflowApi
@@ -25,6 +27,10 @@ class Throughput:
     tasks: int
     seconds: float
     peak_pss_mib: float
+    # Machine-wide CPU over the window (both sides share the machine, PostgreSQL and Redis):
+    # how busy the cores were, and CPU seconds spent per task.
+    cpu_busy_share: float = 0.0
+    cpu_s_per_task: float = 0.0
 
     @property
     def tasks_per_s(self) -> float:
@@ -64,20 +70,44 @@ def throughput(api: AirflowApi, *, runs: int, pss_bytes: Callable[[], int]) -> T
     last run's end, and the stack's peak PSS sampled meanwhile."""
     sampler = _PeakSampler(pss_bytes)
     sampler.start()
+    cpu_before = _cpu_busy_idle()
     started = time.time()
     try:
         run_ids = [api.trigger(FAN_OUT_DAG) for _ in range(runs)]
         finished = _wait_all(api, FAN_OUT_DAG, run_ids, timeout=60 + 30 * runs, interval=1)
     finally:
         sampler.stop()
+    cpu_after = _cpu_busy_idle()
     _check_all_succeeded(api, FAN_OUT_DAG, finished, FAN_OUT_TASKS)
     last_end = max(_when(run["end_date"]) for run in finished)
+    busy = cpu_after[0] - cpu_before[0]
+    idle = cpu_after[1] - cpu_before[1]
+    tasks = runs * FAN_OUT_TASKS
     return Throughput(
         runs=runs,
-        tasks=runs * FAN_OUT_TASKS,
+        tasks=tasks,
         seconds=last_end - started,
         peak_pss_mib=sampler.peak / 2**20,
+        cpu_busy_share=busy / (busy + idle) if busy + idle else 0.0,
+        cpu_s_per_task=busy / tasks,
     )
+
+
+def idle_cpu_share(seconds: float = 20) -> float:
+    """How busy the machine's cores are over ``seconds`` while the stack has nothing to run
+    (its scheduler loop, heartbeats, refreshes)."""
+    before = _cpu_busy_idle()
+    time.sleep(seconds)
+    after = _cpu_busy_idle()
+    busy, idle = after[0] - before[0], after[1] - before[1]
+    return busy / (busy + idle) if busy + idle else 0.0
+
+
+def _cpu_busy_idle() -> tuple[float, float]:
+    """Machine-wide CPU seconds (busy, idle) since boot, all cores."""
+    times = psutil.cpu_times()
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    return sum(times) - idle, idle
 
 
 def chain_latency(api: AirflowApi, *, runs: int) -> ChainLatency:

@@ -11,9 +11,12 @@ def _round(side: str, tasks_per_s: float, chains: list[float]) -> dict[str, Any]
     return {
         "side": side,
         "tasks_per_s": tasks_per_s,
+        "cpu_busy_share": 0.9,
+        "cpu_s_per_task": 0.3,
         "chain_s": chains,
         "gap_s": [c / 4 for c in chains],
         "idle_pss_mib": 1000.0,
+        "idle_cpu_share": 0.05,
         "load_peak_pss_mib": 1200.0 if side == "hangar" else 1500.0,
         "startup_s": 30.0,
     }

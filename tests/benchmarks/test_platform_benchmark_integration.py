@@ -28,5 +28,7 @@ def test_quick_mode_measures_both_sides(tmp_path: Path, capsys: pytest.CaptureFi
         assert len(figures["gap_s"]) == document["chains"] * (CHAIN_LENGTH - 1)
         assert all(0 < seconds < 120 for seconds in figures["chain_s"])
         assert figures["idle_pss_mib"] > 100
+        assert 0 < figures["idle_cpu_share"] < 1 and 0 < figures["cpu_busy_share"] <= 1
+        assert figures["cpu_s_per_task"] > 0
         assert figures["load_peak_pss_mib"] > 100
     assert "throughput, tasks/s" in out

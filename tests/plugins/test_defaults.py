@@ -12,7 +12,7 @@ def test_defaults_carry_owner_retries_and_backoff() -> None:
     assert args["owner"] == "data-eng"
     assert args["retries"] >= 1
     assert args["retry_exponential_backoff"] is True
-    assert args["retry_delay"] == timedelta(seconds=30)
+    assert args["retry_delay"] == timedelta(seconds=15)
 
 
 def test_overrides_win() -> None:

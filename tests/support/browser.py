@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -19,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psutil
 import websocket
 
 from tests.support.ports import free_port
@@ -96,6 +99,7 @@ def chromium_page() -> Iterator[Page]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helpers share its process group: stopped together
         )
         try:
             deadline = time.monotonic() + 30
@@ -114,8 +118,36 @@ def chromium_page() -> Iterator[Page]:
             finally:
                 page.ws.close()
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            _stop_chromium(proc)
+
+
+def _stop_chromium(proc: subprocess.Popen[bytes]) -> None:
+    """Stop Chromium and every helper it started (renderer, GPU, crashpad): they write to the
+    profile folder until they exit, and the folder is removed right after. Stopping only the
+    browser process once left a helper writing, and removing the profile failed (CI)."""
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, signum)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + 20
+        while _group_alive(proc.pid) and time.monotonic() < deadline:
+            proc.poll()  # reap the browser itself
+            time.sleep(0.1)
+        if not _group_alive(proc.pid):
+            break
+    proc.wait(timeout=20)
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` still runs (zombies no longer write anything)."""
+    for candidate in psutil.process_iter(["status"]):
+        try:
+            if os.getpgid(candidate.pid) == group and candidate.info["status"] != "zombie":
+                return True
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            continue
+    return False
 
 
 def open_logged_in(page: Page, base_url: str, token: str, path: str) -> None:

@@ -103,8 +103,9 @@ class SeaweedFS:
     def create_bucket(self, name: str) -> None:
         self.client().create_bucket(Bucket=name)
 
-    def s3_requests(self) -> dict[str, float]:
-        """SeaweedFS's own request counters, by S3 action (Prometheus metrics)."""
+    def s3_requests(self, *, bucket: str | None = None) -> dict[str, float]:
+        """SeaweedFS's own request counters, by S3 action (Prometheus metrics); only those
+        on ``bucket`` when given."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics") as resp:
             text = resp.read().decode()
         counts: dict[str, float] = {}
@@ -112,6 +113,8 @@ class SeaweedFS:
             match = re.match(r"SeaweedFS_s3_request_total\{([^}]*)\} ([0-9.e+]+)", line)
             if match:
                 labels = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
+                if bucket is not None and labels.get("bucket") != bucket:
+                    continue
                 action = labels.get("type", "?")
                 counts[action] = counts.get(action, 0) + float(match.group(2))
         return counts

@@ -95,6 +95,9 @@ def test_celery_plan_adds_workers_flower_and_a_throwaway_redis(tmp_path: Path) -
     # Redis does not answer: the plan starts one and every component gets its URL.
     assert [p.name for p in plan.services.programs] == ["redis", "object-store"]
     assert plan.services.programs[0].command[0] == str(redis_server)
+    # Queued Celery messages survive a restart of the throwaway broker.
+    command = plan.services.programs[0].command
+    assert command[command.index("--appendonly") + 1] == "yes"
     broker = plan.environment["HANGAR_REDIS_URL"]
     assert broker.startswith("redis://127.0.0.1:") and plan.config.broker_url == broker
     assert plan.environment["HANGAR_STACK"] == "celery"

@@ -33,3 +33,17 @@ def test_celery_workers_get_own_names_and_log_ports(tmp_path: Path) -> None:
     assert procs["worker-3"].environment["HANGAR_WORKER_NAME"] == "worker-3"
     with pytest.raises(ValueError, match="--workers"):
         programs(config, workers=0, worker_log_port_base=9000)
+
+
+def test_celery_stack_runs_extra_schedulers_when_asked(tmp_path: Path) -> None:
+    config = load_platform_config({"HANGAR_SCHEDULERS": "2"}, project_root=tmp_path, stack="celery")
+    procs = {p.name: p for p in programs(config, workers=1, worker_log_port_base=9000)}
+    assert [name for name in procs if name.startswith("scheduler")] == [
+        "scheduler",
+        "scheduler-2",
+    ]
+    assert procs["scheduler-2"].command[-1] == "scheduler"
+    # The embedded stack's LocalExecutor runs one scheduler.
+    embedded = load_platform_config({"HANGAR_SCHEDULERS": "2"}, project_root=tmp_path)
+    names = [p.name for p in programs(embedded, workers=1, worker_log_port_base=9000)]
+    assert names.count("scheduler") == 1 and "scheduler-2" not in names

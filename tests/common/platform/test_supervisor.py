@@ -14,6 +14,7 @@ def test_config_restarts_rotates_and_kills_process_groups(tmp_path: Path) -> Non
         paths,
         [
             Program(name="scheduler", command=("python", "-m", "x", "scheduler")),
+            Program(name="postgres", command=("postgres",), stop_signal="INT"),
             Program(
                 name="worker-1",
                 command=("python", "worker", "--celery-hostname", "worker-1@%h"),
@@ -31,6 +32,9 @@ def test_config_restarts_rotates_and_kills_process_groups(tmp_path: Path) -> Non
     assert worker["stdout_logfile_backups"] == "5"
     assert worker["command"].endswith("worker-1@%%h")  # supervisor un-escapes %% to %
     assert worker["environment"] == 'HANGAR_WORKER_NAME="worker-1"'
+    assert worker["stopsignal"] == "TERM"
+    # PostgreSQL's fast shutdown: TERM would wait for every client to leave.
+    assert parser["program:postgres"]["stopsignal"] == "INT"
     assert parser["unix_http_server"]["chmod"] == "0700"
     assert 'HANGAR_STACK_ID="abc"' in parser["supervisord"]["environment"]
 

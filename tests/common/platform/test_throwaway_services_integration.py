@@ -28,26 +28,7 @@ def reachable_state() -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_throwaway_postgres_and_redis_run_the_stack(reachable_state: Path) -> None:
-    state = reachable_state
-    env = stack_env(state, **UNREACHABLE)
-    up = hangar(env, "up", "--stack", "celery", "--workers", "1", "--timeout", "300")
-    try:
-        assert up.returncode == 0, up.stdout + up.stderr
-        status = hangar(env, "status").stdout
-        for component in ("postgres", "redis", "scheduler", "worker-1"):
-            assert any(
-                line.split()[:2] == [component, "RUNNING"] for line in status.splitlines()
-            ), status
-        smoke = hangar(env, "smoke", "--chunks", "3", "--timeout", "240")
-        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
-        assert ": success" in smoke.stdout
-        # The servers keep their data inside the stack's state folder.
-        assert (state / "postgres" / "data" / "PG_VERSION").is_file()
-    finally:
-        down = hangar(env, "down")
-    assert down.returncode == 0, down.stdout + down.stderr
-    assert processes_of(state) == []
+# The celery stack on throwaway PostgreSQL and Redis runs in tests/drills (which restarts them).
 
 
 def test_no_server_and_no_binaries_is_a_clear_error(tmp_path: Path) -> None:

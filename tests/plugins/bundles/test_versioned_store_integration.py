@@ -30,6 +30,7 @@ from tests.support.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedFS
 BUCKET = "hangar-bundles"
 PROBE = "bundle_probe"
 PROBE_DAG = """
+import os
 import time
 
 import hangar_common
@@ -46,13 +47,17 @@ MARKER = "{marker}"
     catchup=False,
     tags=["test"],
     default_args={{"owner": "platform", "retries": 1}},
-    params={{"sleep": 0}},
+    params={{"hold_until": ""}},
     doc_md="Returns the marker of the bundle version it runs from.",
 )
 def bundle_probe():
     @task
     def marker(params=None):
-        time.sleep(int(params["sleep"]))
+        # Held until the test creates this file: no race between a fixed sleep and a slow machine.
+        deadline = time.monotonic() + 600
+        while params["hold_until"] and not os.path.exists(params["hold_until"]):
+            assert time.monotonic() < deadline, "never released"
+            time.sleep(0.2)
         return MARKER + "|" + hangar_common.__file__
 
     marker()
@@ -108,8 +113,13 @@ class Deployment:
             time.sleep(0.25)
         raise TimeoutError(f"version {version} not visible after {timeout} s")
 
-    def run_probe(self, sleep: int = 0) -> str:
-        return self.api.trigger(PROBE, {"sleep": sleep})
+    def run_probe(self, hold_until: Path | None = None) -> str:
+        """Trigger the probe; with ``hold_until`` its task runs until that file exists."""
+        return self.api.trigger(PROBE, {"hold_until": str(hold_until or "")})
+
+    def task_state(self, run_id: str) -> str | None:
+        [ti] = self.api.task_instances(PROBE, run_id)
+        return ti["state"]
 
     def wait_running(self, run_id: str, timeout: float = 120) -> None:
         """Until the probe's task runs (so it has loaded its bundle version)."""
@@ -185,10 +195,13 @@ def test_deploy_makes_dags_visible_and_runs_pin_their_version(deployment: Deploy
     assert common_file.endswith("src/python/common/hangar_common/__init__.py")
 
     # A run started on v1 that is still running when v2 lands finishes on v1 code.
-    long_run = deployment.run_probe(sleep=20)
+    release = deployment.tmp / "release-long-run"
+    long_run = deployment.run_probe(hold_until=release)
     deployment.wait_running(long_run)
     v2 = deployment.deploy("v2")
     deployment.wait_visible(v2)
+    assert deployment.task_state(long_run) == "running"
+    release.touch()
     assert deployment.result(long_run) == ("success", "v1", v1)
     assert deployment.result(deployment.run_probe()) == ("success", "v2", v2)
 
@@ -299,7 +312,8 @@ def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Dep
     """Airflow's stale-bundle cleanup (test profile: every 10 s, older than 20 s, keep 2)."""
     in_use = deployment.deploy("in-use")
     deployment.wait_visible(in_use)
-    run_id = deployment.run_probe(sleep=80)
+    release = deployment.tmp / "release-in-use"
+    run_id = deployment.run_probe(hold_until=release)
     deployment.wait_running(run_id)
     versions_dir = deployment.state / "airflow/bundles/hangar/versions"
     newer = []
@@ -310,7 +324,8 @@ def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Dep
     while newer[0] in {p.name for p in versions_dir.iterdir()} and time.monotonic() < deadline:
         time.sleep(1)
     present = {path.name for path in versions_dir.iterdir()}
-    assert deployment.api.run(PROBE, run_id)["state"] == "running"  # its task still uses in_use
+    assert deployment.task_state(run_id) == "running"  # held: it still uses in_use
+    release.touch()
     assert in_use in present, "a version a running task uses was removed"
     assert newer[-1] in present
     assert newer[0] not in present, "an unused old version was kept"
@@ -320,10 +335,12 @@ def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Dep
 def test_idle_refreshes_cost_one_small_request_each(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = deployment.s3.s3_requests()
+    # The bundle bucket's requests only: task logs go to the same server (another bucket), and
+    # an earlier test's run may still upload its log during the window.
+    before = deployment.s3.s3_requests(bucket=BUCKET)
     window = 30
     time.sleep(window)
-    after = deployment.s3.s3_requests()
+    after = deployment.s3.s3_requests(bucket=BUCKET)
     delta = {action: after.get(action, 0) - before.get(action, 0) for action in after}
     refreshes = window / 3  # HANGAR_BUNDLE_REFRESH_INTERVAL
     total = sum(delta.values())

@@ -177,6 +177,14 @@ class HangarSettings(BaseModel):
         ge=1,
         le=65535,
     )
+    schedulers: int = _setting(
+        1,
+        "Schedulers the celery stack runs (more than one: high availability, each takes over "
+        "the other's work when it dies).",
+        section="platform",
+        ge=1,
+        le=8,
+    )
     parallelism: int | None = _setting(
         None,
         "Tasks at once: LocalExecutor parallelism (embedded, default 4) or per-worker concurrency "
@@ -230,8 +238,10 @@ class HangarSettings(BaseModel):
         ge=1,
         le=65535,
     )
+    # 5 s, not 30: deploy -> visible p50 3.0 s, p95 3.5 s (stock S3DagBundle at its 300 s:
+    # ~300 s) for 0.4 small requests/s to the store while idle (benchmarks/deploy_benchmark.py).
     bundle_refresh_interval: int = _setting(
-        30, "Seconds between DAG bundle refreshes.", section="platform", ge=1, le=3600
+        5, "Seconds between DAG bundle refreshes.", section="platform", ge=1, le=3600
     )
     dag_source: Literal["checkout", "store"] | None = _setting(
         None,

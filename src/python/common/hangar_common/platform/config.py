@@ -79,6 +79,7 @@ def load_platform_config(
         api_port=settings.api_port,
         flower_port=settings.flower_port,
         parallelism=settings.effective_parallelism,
+        schedulers=settings.schedulers,
         metadata_db_url=settings.effective_metadata_db_url,
         broker_url=settings.redis_url if settings.stack is Stack.CELERY else "",
         bundle_refresh_interval_s=settings.bundle_refresh_interval,

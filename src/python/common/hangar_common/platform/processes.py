@@ -24,6 +24,9 @@ class Program:
     autostart: bool = False
     # Run as this user (supervisord drops privileges): PostgreSQL refuses to run as root.
     user: str | None = None
+    # The signal that stops it cleanly (PostgreSQL: INT, its fast shutdown; TERM waits for
+    # every client to leave, so a restart would end in supervisord's SIGKILL).
+    stop_signal: str = "TERM"
 
 
 def _airflow(name: str, *args: str, **environment: str) -> Program:
@@ -46,6 +49,10 @@ def programs(config: PlatformConfig, *, workers: int, worker_log_port_base: int)
         return core
     if workers < 1:
         raise ConfigurationError(f"--workers must be >= 1, got {workers}")
+    # Extra schedulers (HA): Airflow's schedulers share the work through row locks in PostgreSQL.
+    core += [
+        _airflow(f"scheduler-{index}", "scheduler") for index in range(2, config.schedulers + 1)
+    ]
     celery = [
         _airflow(
             f"worker-{index}",

@@ -68,7 +68,7 @@ def render_config(paths: StatePaths, programs: Sequence[Program], *, stack_id: s
             "autorestart=true",
             f"startsecs={program.start_seconds}",
             "startretries=10",
-            "stopsignal=TERM",
+            f"stopsignal={program.stop_signal}",
             "stopwaitsecs=30",
             # Airflow components fork children: stop and kill the whole process group.
             "stopasgroup=true",

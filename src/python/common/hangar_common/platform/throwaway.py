@@ -185,6 +185,7 @@ def postgres(paths: StatePaths, bin_dir: Path) -> tuple[Program, str]:
         autostart=True,
         user=user,
         start_seconds=2,
+        stop_signal="INT",
     )
     return program, f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
@@ -205,8 +206,12 @@ def redis(paths: StatePaths, binary: str) -> tuple[Program, str]:
             str(folder),
             "--save",
             "",
+            # Queued and reserved Celery messages survive a broker restart (the Redis drill in
+            # tests/drills): without it a restart loses them until task_queued_timeout.
             "--appendonly",
-            "no",
+            "yes",
+            "--appendfsync",
+            "everysec",
         ),
         autostart=True,
         start_seconds=1,
