@@ -83,6 +83,7 @@ class SeaweedFS:
                 f"-metricsPort={self.metrics_port}",
                 "-volume.max=20",
                 "-master.volumeSizeLimitMB=64",
+                "-volume.preStopSeconds=0",  # one node: no 10 s drain pause on stop
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

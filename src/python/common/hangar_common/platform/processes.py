@@ -37,10 +37,13 @@ def _airflow(name: str, *args: str, **environment: str) -> Program:
     )
 
 
+API_SERVER_PROGRAM = "api-server"  # the program tasks and clients report through
+
+
 def programs(config: PlatformConfig, *, workers: int, worker_log_port_base: int) -> list[Program]:
     """The Airflow processes of ``config``'s stack, with ``workers`` Celery workers."""
     core = [
-        _airflow("api-server", "api-server"),
+        _airflow(API_SERVER_PROGRAM, "api-server"),
         _airflow("scheduler", "scheduler"),
         _airflow("dag-processor", "dag-processor"),
         _airflow("triggerer", "triggerer"),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+import xmlrpc.client
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from hangar_common.platform.secrets import (
     write_api_passwords,
 )
 from hangar_common.platform.services import prepare_services
-from hangar_common.platform.supervisor import Supervisor, render_config
+from hangar_common.platform.supervisor import Supervisor, render_config, stop_waves
 from hangar_common.redaction import redact_url
 from hangar_common.settings import ConfigurationError, HangarSettings, env_name, read_dotenv
 
@@ -338,11 +339,20 @@ class StackManager:
             stack_id = str(json.loads(self.state_file.read_text(encoding="utf-8"))["stack_id"])
         except (OSError, ValueError, KeyError):
             pass
+        self._stop_in_order()
         self.supervisor.shutdown()
         killed = kill_stack_leftovers(stack_id, state_root=self.paths.root) if stack_id else []
         self.state_file.unlink(missing_ok=True)
         self.services_file.unlink(missing_ok=True)
         return killed
+
+    def _stop_in_order(self) -> None:
+        """Stop the programs wave by wave (:func:`stop_waves`), each wave in parallel."""
+        try:
+            for wave in stop_waves(self.supervisor.autostarted()):
+                self.supervisor.stop_at_once(wave)
+        except (OSError, xmlrpc.client.Error):
+            return  # supervisord is not answering: shutdown() signals or kills it
 
     def status_rows(self) -> list[tuple[str, str, str]]:
         """(component, state, detail) for supervisord, each program and the API health."""

@@ -16,12 +16,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from supervisor.xmlrpc import SupervisorTransport
+from supervisor.xmlrpc import Faults, SupervisorTransport
 
 from hangar_common.platform.config import StatePaths
-from hangar_common.platform.processes import Program
+from hangar_common.platform.processes import API_SERVER_PROGRAM, Program
 
 LOG_MAX_BYTES = "20MB"
+STOP_WAIT_S = 30  # supervisord's stopwaitsecs: SIGKILL after this
+# Program states from which supervisord still has something to stop.
+_ALIVE = frozenset({"STARTING", "RUNNING", "BACKOFF", "STOPPING"})
 LOG_BACKUPS = 5
 
 
@@ -69,7 +72,7 @@ def render_config(paths: StatePaths, programs: Sequence[Program], *, stack_id: s
             f"startsecs={program.start_seconds}",
             "startretries=10",
             f"stopsignal={program.stop_signal}",
-            "stopwaitsecs=30",
+            f"stopwaitsecs={STOP_WAIT_S}",
             # Airflow components fork children: stop and kill the whole process group.
             "stopasgroup=true",
             "killasgroup=true",
@@ -84,6 +87,20 @@ def render_config(paths: StatePaths, programs: Sequence[Program], *, stack_id: s
             lines.append(f"environment={_env_line(program.environment)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def stop_waves(autostarted: Mapping[str, bool]) -> list[list[str]]:
+    """The order a stack stops in, given each program and whether supervisord autostarts it.
+
+    First the API server's clients (workers, schedulers, triggerer, dag-processor, Flower),
+    then the API server (a task finishing during a worker's warm shutdown still reports through
+    it), then the services everything uses (object store, example source, metrics, throwaway
+    databases: the programs supervisord starts itself).
+    """
+    services = sorted(name for name, auto in autostarted.items() if auto)
+    api = [name for name in autostarted if name == API_SERVER_PROGRAM and name not in services]
+    clients = sorted(set(autostarted) - set(services) - set(api))
+    return [wave for wave in (clients, api, services) if wave]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,7 +188,36 @@ class Supervisor:
         """Stop programs (their whole process group) and wait until each has stopped."""
         rpc = self._rpc()
         for name in names:
-            rpc.stopProcess(name, True)
+            rpc.stopProcess(name, False)
+
+    def autostarted(self) -> dict[str, bool]:
+        """Each configured program and whether supervisord starts it itself (the services)."""
+        infos = cast(list[dict[str, Any]], self._rpc().getAllConfigInfo())
+        return {info["name"]: bool(info["autostart"]) for info in infos}
+
+    def stop_at_once(self, names: Sequence[str]) -> None:
+        """Stop programs in parallel and wait until none is alive.
+
+        supervisord's own shutdown stops one program after another, so a stack's stop time
+        was the sum of its programs': ``./hangar down`` of the Celery stack took 39 s, 25 s in
+        waves (15 s of it SeaweedFS's filer, which waits out its own gRPC streams).
+        """
+        rpc = self._rpc()
+        for name in names:
+            try:
+                rpc.stopProcess(name, False)
+            except xmlrpc.client.Fault as fault:
+                if fault.faultCode != Faults.NOT_RUNNING:
+                    raise
+        wanted = set(names)
+        deadline = time.monotonic() + STOP_WAIT_S + 15  # supervisord kills at STOP_WAIT_S
+        while any(
+            info["name"] in wanted and info["statename"] in _ALIVE
+            for info in rpc.getAllProcessInfo()
+        ):
+            if time.monotonic() > deadline:
+                return  # the shutdown that follows kills what is left
+            time.sleep(0.2)
 
     def shutdown(self, timeout: float = 90) -> None:
         """Stop every program (process groups included), then supervisord; wait for its exit."""
