@@ -31,7 +31,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-SIDES = ("hangar", "stock")
+from benchmarks import report
+from benchmarks.report import SIDES, chosen_sides, percentile, publish
+
 # Airflow 3.3's [dag_processor] refresh_interval default: what S3DagBundle users get.
 STOCK_DEFAULT_REFRESH_S = 300
 PROBE_DAG = '''"""Deploy probe {index}: exists only from its deploy on."""
@@ -58,11 +60,6 @@ def deploy_probe():
 
 deploy_probe()
 '''
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def library_files() -> dict[str, bytes]:
@@ -237,7 +234,7 @@ def summarize(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             "refresh_interval_s": mine[0]["refresh_interval_s"],
             "deploys": len(latencies),
             "visible_p50_s": statistics.median(latencies),
-            "visible_p95_s": _percentile(latencies, 0.95),
+            "visible_p95_s": percentile(latencies, 0.95),
             "idle_requests_per_s": statistics.mean(r["idle_requests_per_s"] for r in mine),
         }
     return summary
@@ -253,14 +250,7 @@ ROWS = (
 
 
 def table(summary: dict[str, dict[str, float]]) -> str:
-    lines = [f"{'figure':<28} {'hangar':>9} {'stock':>9} {'hangar/stock':>13}"]
-    for key, label, fmt in ROWS:
-        hangar = summary.get("hangar", {}).get(key)
-        stock = summary.get("stock", {}).get(key)
-        ratio = f"{hangar / stock:.2f}" if hangar is not None and stock else "-"
-        cells = [fmt.format(v) if v is not None else "-" for v in (hangar, stock)]
-        lines.append(f"{label:<28} {cells[0]:>9} {cells[1]:>9} {ratio:>13}")
-    return "\n".join(lines)
+    return report.table(summary, ROWS)
 
 
 def main(argv: list[str]) -> int:
@@ -288,9 +278,7 @@ def main(argv: list[str]) -> int:
         # An idle window of 2.5 stock refreshes: at least two fall in it, however they align.
         args.rounds, args.deploys, args.stock_deploys, args.idle = 1, 2, 1, 25
         args.stock_refresh = args.stock_refresh or 10
-    sides = [s for s in args.sides.split(",") if s]
-    if not sides or set(sides) - set(SIDES):
-        parser.error(f"--sides: choose from {', '.join(SIDES)}")
+    sides = chosen_sides(parser, args.sides)
 
     from benchmarks.stacks import BenchmarkFailed
     from tests.support.hangar_stack import drop_test_databases
@@ -321,11 +309,7 @@ def main(argv: list[str]) -> int:
             broker.stop()
             drop_test_databases()
     summary = summarize(rounds)
-    print(table(summary))
-    document = {"rounds": rounds, "summary": summary}
-    if args.json:
-        args.json.write_text(json.dumps(document, indent=2))
-    print(json.dumps(document))
+    publish(table(summary), {"rounds": rounds, "summary": summary}, args.json)
     return 0
 
 

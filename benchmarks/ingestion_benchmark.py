@@ -221,11 +221,9 @@ def main(argv: list[str]) -> int:
         for rows in sizes:
             print(f"{rows:,} rows ...", file=sys.stderr, flush=True)
             by_size[rows] = measure_size(rows, Path(tmp))
-    print(table(by_size))
-    document = {str(rows): results for rows, results in by_size.items()}
-    if args.json:
-        args.json.write_text(json.dumps(document, indent=2))
-    print(json.dumps(document))
+    from benchmarks.report import publish  # here: the --child processes run this file alone
+
+    publish(table(by_size), {str(rows): results for rows, results in by_size.items()}, args.json)
     return 0
 
 

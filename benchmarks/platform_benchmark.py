@@ -13,7 +13,6 @@ Usage: ./pants run benchmarks:platform -- [--quick] [--rounds N] [--runs N] [--c
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -21,12 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-SIDES = ("hangar", "stock")
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+from benchmarks import report
+from benchmarks.report import SIDES, chosen_sides, percentile, publish
 
 
 def run_round(side_name: str, workdir: Path, dags: Path, broker: str, args: Any) -> dict[str, Any]:
@@ -79,9 +74,9 @@ def summarize(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             "cpu_busy_share": statistics.mean(r["cpu_busy_share"] for r in mine),
             "cpu_s_per_task": statistics.mean(r["cpu_s_per_task"] for r in mine),
             "chain_p50_s": statistics.median(chains),
-            "chain_p95_s": _percentile(chains, 0.95),
+            "chain_p95_s": percentile(chains, 0.95),
             "gap_p50_s": statistics.median(gaps),
-            "gap_p95_s": _percentile(gaps, 0.95),
+            "gap_p95_s": percentile(gaps, 0.95),
             "idle_pss_mib": statistics.mean(r["idle_pss_mib"] for r in mine),
             "idle_cpu_share": statistics.mean(r["idle_cpu_share"] for r in mine),
             "load_peak_pss_mib": max(r["load_peak_pss_mib"] for r in mine),
@@ -106,14 +101,7 @@ ROWS = (
 
 
 def table(summary: dict[str, dict[str, float]]) -> str:
-    lines = [f"{'figure':<28} {'hangar':>9} {'stock':>9} {'hangar/stock':>13}"]
-    for key, label, fmt in ROWS:
-        hangar = summary.get("hangar", {}).get(key)
-        stock = summary.get("stock", {}).get(key)
-        ratio = f"{hangar / stock:.2f}" if hangar is not None and stock else "-"
-        cells = [fmt.format(v) if v is not None else "-" for v in (hangar, stock)]
-        lines.append(f"{label:<28} {cells[0]:>9} {cells[1]:>9} {ratio:>13}")
-    return "\n".join(lines)
+    return report.table(summary, ROWS)
 
 
 def main(argv: list[str]) -> int:
@@ -127,9 +115,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.runs, args.chains = 1, 2, 3
-    sides = [s for s in args.sides.split(",") if s]
-    if not sides or set(sides) - set(SIDES):
-        parser.error(f"--sides: choose from {', '.join(SIDES)}")
+    sides = chosen_sides(parser, args.sides)
 
     from benchmarks.stacks import BenchmarkFailed, copy_dags
     from tests.support.hangar_stack import drop_test_databases
@@ -161,11 +147,11 @@ def main(argv: list[str]) -> int:
             broker.stop()
             drop_test_databases()
     summary = summarize(rounds)
-    print(table(summary))
-    document = {"rounds": rounds, "summary": summary, "runs": args.runs, "chains": args.chains}
-    if args.json:
-        args.json.write_text(json.dumps(document, indent=2))
-    print(json.dumps(document))
+    publish(
+        table(summary),
+        {"rounds": rounds, "summary": summary, "runs": args.runs, "chains": args.chains},
+        args.json,
+    )
     return 0
 
 

@@ -223,20 +223,19 @@ def test_worker_sigkilled_mid_task(stack: DrillStack) -> None:
     assert stage["try_number"] == 2  # the killed attempt was detected and retried
 
 
-def test_redis_restarted_mid_run(stack: DrillStack) -> None:
-    run_ids = stack.trigger(count=4)
+@pytest.mark.parametrize(
+    ("program", "runs", "drill"),
+    [
+        ("redis", 4, "Redis restarted mid-run"),
+        ("postgres", 2, "metadata PostgreSQL restarted mid-run"),
+    ],
+)
+def test_service_restarted_mid_run(stack: DrillStack, program: str, runs: int, drill: str) -> None:
+    run_ids = stack.trigger(count=runs)
     stack.wait_holding(run_ids)
     fault_at = time.time()
-    stack.restart("redis")
-    stack.recovered("Redis restarted mid-run", run_ids, fault_at)
-
-
-def test_postgres_restarted_mid_run(stack: DrillStack) -> None:
-    run_ids = stack.trigger(count=2)
-    stack.wait_holding(run_ids)
-    fault_at = time.time()
-    stack.restart("postgres")
-    stack.recovered("metadata PostgreSQL restarted mid-run", run_ids, fault_at)
+    stack.restart(program)
+    stack.recovered(drill, run_ids, fault_at)
 
 
 def test_api_server_killed_mid_run(stack: DrillStack) -> None:

@@ -193,7 +193,7 @@ def test_task_log_reads_from_the_store_after_its_worker_and_log_folder_are_gone(
     chunk = next(ti for ti in stack.api.task_instances(DAG, run_id) if ti["task_id"] == "sum_chunk")
     worker = chunk["hostname"].split("@")[0]
     supervisor = Supervisor(state_paths(stack.env, repo_root()))
-    supervisor.stop_programs([worker])
+    supervisor.stop_at_once([worker])
     try:
         shutil.rmtree(stack.state / "logs" / "airflow")
         path = (
@@ -268,7 +268,7 @@ def test_prometheus_has_task_success_the_heartbeat_and_every_target(stack: Celer
 
 def test_a_stopped_scheduler_fires_its_alert_within_the_rules_window(stack: CeleryStack) -> None:
     supervisor = Supervisor(state_paths(stack.env, repo_root()))
-    supervisor.stop_programs(["scheduler"])
+    supervisor.stop_at_once(["scheduler"])
     stopped = time.monotonic()
     try:
         state = None

@@ -184,19 +184,13 @@ class Supervisor:
         for name in names:
             rpc.startProcess(name, False)
 
-    def stop_programs(self, names: Sequence[str]) -> None:
-        """Stop programs (their whole process group) and wait until each has stopped."""
-        rpc = self._rpc()
-        for name in names:
-            rpc.stopProcess(name, False)
-
     def autostarted(self) -> dict[str, bool]:
         """Each configured program and whether supervisord starts it itself (the services)."""
         infos = cast(list[dict[str, Any]], self._rpc().getAllConfigInfo())
         return {info["name"]: bool(info["autostart"]) for info in infos}
 
     def stop_at_once(self, names: Sequence[str]) -> None:
-        """Stop programs in parallel and wait until none is alive.
+        """Stop programs (their whole process groups) in parallel; wait until none is alive.
 
         supervisord's own shutdown stops one program after another, so a stack's stop time
         was the sum of its programs': ``./hangar down`` of the Celery stack took 39 s, 25 s in
