@@ -14,7 +14,7 @@ command -v prometheus-postgres-exporter >/dev/null 2>&1 || packages+=(prometheus
 command -v prometheus-redis-exporter >/dev/null 2>&1 || packages+=(prometheus-redis-exporter)
 [ "${#packages[@]}" -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-  echo "ERROR: missing Debian packages ${packages[*]}: run as root or 'sudo apt-get install ${packages[*]}'" >&2
+  echo "ERROR: the tests need Debian packages that are missing (${packages[*]}): run 'sudo ci_scripts/install_system_packages.sh' once, then this command again" >&2
   exit 1
 fi
 echo "[ci] installing Debian packages: ${packages[*]}"

@@ -2,14 +2,19 @@
 # Run the tests selected by a change (or all of them) and print one summary line.
 # Usage: ci_scripts/run_tests.sh [--changed-since=GIT_REF]
 #
-# The image and Compose-stack tests need a container engine: Docker where it answers, else
-# Podman's socket, started here for the run and stopped after it (ci_scripts/container_env.sh).
+# Installs the Debian packages the tests need when missing (as root; otherwise it names the
+# command to run). The image and Compose-stack tests need a container engine: Docker where it
+# answers, else Podman's socket, started here for the run and stopped after it
+# (ci_scripts/container_env.sh).
 #
 # A changed-only run that selects no test must not look like a green test run: Pants would print
 # nothing and exit 0. This script says so explicitly (and in the GitHub job summary) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci_scripts/changed_targets.sh "$@"
+# The Debian packages the tests use (Chromium, Prometheus, exporters...): installed as root,
+# otherwise one line naming the command to run.
+ci_scripts/install_system_packages.sh
 source ci_scripts/container_env.sh
 
 rm -rf dist/test/reports

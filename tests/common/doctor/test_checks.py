@@ -36,3 +36,29 @@ def test_airflow_check_reports_a_failing_import(tmp_path: Path) -> None:
     assert not result.ok
     assert "ModuleNotFoundError: airflow" in result.detail
     assert result.fix
+
+
+def test_pip_config_check_names_global_and_user_files_and_says_they_are_ignored(
+    tmp_path: Path,
+) -> None:
+    global_dir, home = tmp_path / "xdg", tmp_path / "home"
+    (global_dir / "pip").mkdir(parents=True)
+    (global_dir / "pip" / "pip.conf").write_text("[global]\nconstraint = /etc/c.txt\ntimeout = 5\n")
+    (home / ".config" / "pip").mkdir(parents=True)
+    (home / ".config" / "pip" / "pip.conf").write_text("[global]\nfind-links = /opt/wheels\n")
+    environ = {"XDG_CONFIG_DIRS": str(global_dir), "HOME": str(home), "PIP_CONSTRAINT": "/x"}
+
+    result = checks.check_pip_config(environ, home)
+
+    assert result.ok  # informational: Hangar's installs do not read these files
+    assert f"{global_dir}/pip/pip.conf (constraint)" in result.detail
+    assert f"{home}/.config/pip/pip.conf (find-links)" in result.detail
+    assert "$PIP_CONSTRAINT" in result.detail
+    assert "Hangar ignores it" in result.detail
+
+
+def test_pip_config_check_without_any_file(tmp_path: Path) -> None:
+    environ = {"XDG_CONFIG_DIRS": str(tmp_path / "none"), "HOME": str(tmp_path)}
+    result = checks.check_pip_config(environ, tmp_path)
+    assert result.ok
+    assert result.detail == "no machine or user pip configuration"

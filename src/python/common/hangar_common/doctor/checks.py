@@ -126,6 +126,76 @@ def check_pants(project_root: Path) -> CheckResult:
     return CheckResult(name="pants", ok=True, detail=proc.stdout.strip() or "bootstrapped")
 
 
+# What pip reads besides its command line, in its own order (pip/_internal/configuration.py):
+# global files (XDG_CONFIG_DIRS, default /etc/xdg, then /etc), user files, PIP_CONFIG_FILE.
+_PIP_SETTINGS_THAT_CHANGE_RESOLUTION = (
+    "constraint",
+    "index-url",
+    "extra-index-url",
+    "find-links",
+    "no-index",
+    "only-binary",
+    "no-binary",
+)
+
+
+def pip_config_files(environ: dict[str, str], home: Path) -> list[Path]:
+    """The pip configuration files of this machine and user that exist, in pip's order."""
+    xdg_dirs = environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
+    candidates = [Path(entry) / "pip" / "pip.conf" for entry in xdg_dirs.split(os.pathsep) if entry]
+    candidates.append(Path("/etc/pip.conf"))
+    xdg_home = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+    candidates += [home / ".pip" / "pip.conf", xdg_home / "pip" / "pip.conf"]
+    if environ.get("PIP_CONFIG_FILE") and environ["PIP_CONFIG_FILE"] != os.devnull:
+        candidates.append(Path(environ["PIP_CONFIG_FILE"]))
+    return [path for path in dict.fromkeys(candidates) if path.is_file()]
+
+
+def check_pip_config(
+    environ: dict[str, str] | None = None, home: Path | None = None
+) -> CheckResult:
+    """Name the machine's pip configuration and say that Hangar's installs ignore it."""
+    import configparser
+
+    environ = dict(process_environ()) if environ is None else environ
+    home = Path(environ.get("HOME") or Path.home()) if home is None else home
+    found: list[str] = []
+    for path in pip_config_files(environ, home):
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            found.append(f"{path} (unreadable)")
+            continue
+        keys = sorted(
+            {
+                key
+                for section in parser.sections()
+                for key in parser[section]
+                if key in _PIP_SETTINGS_THAT_CHANGE_RESOLUTION
+            }
+        )
+        found.append(f"{path} ({', '.join(keys)})" if keys else str(path))
+    variables = sorted(
+        name
+        for name in environ
+        if name.startswith("PIP_")
+        and name.removeprefix("PIP_").lower().replace("_", "-")
+        in _PIP_SETTINGS_THAT_CHANGE_RESOLUTION
+    )
+    found += [f"${name}" for name in variables]
+    if not found:
+        return CheckResult(name="pip-config", ok=True, detail="no machine or user pip configuration")
+    return CheckResult(
+        name="pip-config",
+        ok=True,
+        detail=(
+            f"found {'; '.join(found)}: Hangar ignores it (Pants' pex/pip runs and ./hangar's "
+            "venv install read no pip configuration; a mirror is PIP_INDEX_URL, see README)"
+        ),
+    )
+
+
 def check_disk(path: Path, min_free_gb: float) -> CheckResult:
     free_gb = shutil.disk_usage(path).free / 1024**3
     ok = free_gb >= min_free_gb

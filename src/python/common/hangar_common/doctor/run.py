@@ -37,5 +37,6 @@ def run_checks(project_root: Path, env: HangarSettings) -> list[CheckResult]:
             "Redis (celery stack only)",
         ),
         checks.check_pants(project_root),
+        checks.check_pip_config(),
         checks.check_disk(project_root, env.min_free_disk_gb),
     ]
