@@ -48,7 +48,7 @@ def test_pip_config_check_names_global_and_user_files_and_says_they_are_ignored(
     (home / ".config" / "pip" / "pip.conf").write_text("[global]\nfind-links = /opt/wheels\n")
     environ = {"XDG_CONFIG_DIRS": str(global_dir), "HOME": str(home), "PIP_CONSTRAINT": "/x"}
 
-    result = checks.check_pip_config(environ, home)
+    result = checks.check_pip_config(environ, home, etc=tmp_path / "etc")
 
     assert result.ok  # informational: Hangar's installs do not read these files
     assert f"{global_dir}/pip/pip.conf (constraint)" in result.detail
@@ -59,6 +59,6 @@ def test_pip_config_check_names_global_and_user_files_and_says_they_are_ignored(
 
 def test_pip_config_check_without_any_file(tmp_path: Path) -> None:
     environ = {"XDG_CONFIG_DIRS": str(tmp_path / "none"), "HOME": str(tmp_path)}
-    result = checks.check_pip_config(environ, tmp_path)
+    result = checks.check_pip_config(environ, tmp_path, etc=tmp_path / "etc")
     assert result.ok
     assert result.detail == "no machine or user pip configuration"

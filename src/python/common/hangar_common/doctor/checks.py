@@ -139,11 +139,11 @@ _PIP_SETTINGS_THAT_CHANGE_RESOLUTION = (
 )
 
 
-def pip_config_files(environ: dict[str, str], home: Path) -> list[Path]:
+def pip_config_files(environ: dict[str, str], home: Path, etc: Path = Path("/etc")) -> list[Path]:
     """The pip configuration files of this machine and user that exist, in pip's order."""
-    xdg_dirs = environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
+    xdg_dirs = environ.get("XDG_CONFIG_DIRS") or str(etc / "xdg")
     candidates = [Path(entry) / "pip" / "pip.conf" for entry in xdg_dirs.split(os.pathsep) if entry]
-    candidates.append(Path("/etc/pip.conf"))
+    candidates.append(etc / "pip.conf")
     xdg_home = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
     candidates += [home / ".pip" / "pip.conf", xdg_home / "pip" / "pip.conf"]
     if environ.get("PIP_CONFIG_FILE") and environ["PIP_CONFIG_FILE"] != os.devnull:
@@ -152,7 +152,7 @@ def pip_config_files(environ: dict[str, str], home: Path) -> list[Path]:
 
 
 def check_pip_config(
-    environ: dict[str, str] | None = None, home: Path | None = None
+    environ: dict[str, str] | None = None, home: Path | None = None, etc: Path = Path("/etc")
 ) -> CheckResult:
     """Name the machine's pip configuration and say that Hangar's installs ignore it."""
     import configparser
@@ -160,7 +160,7 @@ def check_pip_config(
     environ = dict(process_environ()) if environ is None else environ
     home = Path(environ.get("HOME") or Path.home()) if home is None else home
     found: list[str] = []
-    for path in pip_config_files(environ, home):
+    for path in pip_config_files(environ, home, etc):
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         try:
             parser.read(path, encoding="utf-8")
