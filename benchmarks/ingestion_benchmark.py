@@ -46,10 +46,10 @@ def _hangar_step(name: str, lake: str) -> dict[str, Any]:
     import hangar_dags
     from hangar_plugins.hooks.warehouse import WarehouseHook
     from hangar_plugins.ingestion import tasks as ingestion
-    from hangar_plugins.ingestion.datasets import load_datasets
+    from hangar_plugins.ingestion.datasets import load_dataset_file
 
-    config = Path(hangar_dags.__file__).parent / "config" / "datasets.yaml"
-    dataset = load_datasets(config)["sales"]
+    config = Path(hangar_dags.__file__).parent / "config" / "datasets" / "sales.yaml"
+    dataset = load_dataset_file(config)
     start_of_day = dt.datetime.fromisoformat(DAY).replace(tzinfo=dt.UTC)
     paths = ingestion.interval_paths(lake, dataset, start_of_day, conn_id="object_storage")
     started = time.perf_counter()

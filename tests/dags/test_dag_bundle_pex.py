@@ -15,7 +15,7 @@ def test_bundle_holds_every_dag_file_and_the_common_code_they_import() -> None:
     files = first_party_files(packaged_pex(BUNDLE))
     dag_files = {str(path.relative_to(DAG_FOLDER.parent)) for path in DAG_FOLDER.rglob("*.py")}
     assert dag_files <= files  # generated DAG files included
-    assert {"hangar_dags/config/datasets.yaml", "hangar_dags/config/providers.yaml"} <= files
+    assert {"hangar_dags/config/datasets/sales.yaml", "hangar_dags/config/providers.yaml"} <= files
     assert {"hangar_plugins/pipelines/smoke.py", "hangar_plugins/defaults.py"} <= files
     assert "hangar_plugins/ingestion/tasks.py" in files
     assert {path.split("/")[0] for path in files} == {

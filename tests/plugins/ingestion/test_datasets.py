@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ def _doc(**overrides: Any) -> dict[str, Any]:
 
 
 def test_the_shipped_datasets_file_is_valid() -> None:
-    datasets = load_datasets(repo_root() / "src/python/dags/hangar_dags/config/datasets.yaml")
+    datasets = load_datasets(repo_root() / "src/python/dags/hangar_dags/config/datasets")
     sales = datasets["sales"]
     assert sales.keys == ("order_id",) and sales.http_conn_id == "example_sales"
     assert sales.column_names[:3] == ["order_id", "ordered_at", "store"]
@@ -72,6 +73,32 @@ def test_mistakes_name_the_dataset_and_field(overrides: dict[str, Any], message:
 
 
 def test_unreadable_file_names_the_file(tmp_path: Path) -> None:
-    (tmp_path / "d.yaml").write_text("datasets: [")
+    (tmp_path / "d.yaml").write_text("url: [")
     with pytest.raises(DatasetConfigError, match="d.yaml"):
-        load_datasets(tmp_path / "d.yaml")
+        load_datasets(tmp_path)
+
+
+def test_one_file_per_dataset_named_by_the_file(tmp_path: Path) -> None:
+    import yaml
+
+    for name in ("orders", "sales"):
+        dataset = _doc()["datasets"]["x"]
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({**dataset, "table": f"raw.{name}"}))
+    (tmp_path / "README.md").write_text("not a dataset")
+
+    datasets = load_datasets(tmp_path)
+
+    assert list(datasets) == ["orders", "sales"]
+    assert datasets["orders"].name == "orders" and datasets["orders"].table == "raw.orders"
+
+
+def test_a_mistake_names_the_file_and_field(tmp_path: Path) -> None:
+    dataset = {k: v for k, v in _doc()["datasets"]["x"].items() if k != "keys"}
+    (tmp_path / "bad.yaml").write_text(json.dumps(dataset))  # JSON is YAML
+    with pytest.raises(DatasetConfigError, match=r"bad.yaml: datasets.bad.keys is required"):
+        load_datasets(tmp_path)
+
+
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DatasetConfigError, match="not a folder"):
+        load_datasets(tmp_path / "nope")

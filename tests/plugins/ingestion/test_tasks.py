@@ -6,7 +6,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from hangar_common.examples.sales import sales_csv
-from hangar_plugins.ingestion.datasets import load_datasets
+from hangar_plugins.ingestion.datasets import load_dataset_file
 from hangar_plugins.ingestion.tasks import (
     convert,
     create_table_sql,
@@ -16,7 +16,7 @@ from hangar_plugins.ingestion.tasks import (
 )
 from tests.support.paths import repo_root
 
-SALES = load_datasets(repo_root() / "src/python/dags/hangar_dags/config/datasets.yaml")["sales"]
+SALES = load_dataset_file(repo_root() / "src/python/dags/hangar_dags/config/datasets/sales.yaml")
 DAY = dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC)
 
 

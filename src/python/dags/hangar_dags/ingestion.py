@@ -1,5 +1,5 @@
 """
-### Ingestion: one Airflow DAG per dataset of `config/datasets.yaml`
+### Ingestion: one Airflow DAG per dataset file of `config/datasets/`
 
 CSV over HTTP → Parquet in object storage (partitioned by data interval, malformed rows
 quarantined) → PostgreSQL warehouse (COPY + UPSERT). Steps: `hangar_plugins.pipelines`.
@@ -17,8 +17,8 @@ from pathlib import Path
 from hangar_plugins.ingestion.dag_factory import build_ingestion_dag
 from hangar_plugins.ingestion.datasets import load_datasets
 
-# Reading a YAML file shipped in the bundle: no database or network at parse time.
-DATASETS = load_datasets(Path(__file__).parent / "config" / "datasets.yaml")
+# Reading YAML files shipped in the bundle: no database or network at parse time.
+DATASETS = load_datasets(Path(__file__).parent / "config" / "datasets")
 
 for _dataset in DATASETS.values():
     globals()[f"ingest_{_dataset.name}"] = build_ingestion_dag(_dataset)

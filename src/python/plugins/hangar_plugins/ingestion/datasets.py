@@ -1,8 +1,9 @@
 """Dataset definitions for the ingestion pipeline: a new dataset is config, not code.
 
-``datasets.yaml`` (shipped in the DAG bundle) maps dataset names to a source URL, the columns
-and their types, the warehouse table and its key, a schedule and the share of malformed rows
-tolerated. :func:`load_datasets` validates all of it and names the field at fault.
+``config/datasets/<name>.yaml`` (one file per dataset, shipped in the DAG bundle) gives a
+dataset's source URL, the columns and their types, the warehouse table and its key, a schedule
+and the share of malformed rows tolerated. :func:`load_datasets` validates all of it and names
+the file and field at fault.
 """
 
 from __future__ import annotations
@@ -163,12 +164,24 @@ def parse_datasets(document: Any) -> dict[str, Dataset]:
     return datasets
 
 
-def load_datasets(path: Path) -> dict[str, Dataset]:
+def load_dataset_file(path: Path) -> Dataset:
+    """The dataset of one ``<name>.yaml`` file (its name is the file's stem)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DatasetConfigError(f"{path}: {exc}") from None
     try:
-        return parse_datasets(document)
+        return parse_datasets({"datasets": {path.stem: raw}})[path.stem]
     except DatasetConfigError as exc:
         raise DatasetConfigError(f"{path}: {exc}") from None
+
+
+def load_datasets(folder: Path) -> dict[str, Dataset]:
+    """Every dataset of a folder of ``<name>.yaml`` files, by name (in name order).
+
+    One file per dataset so a build tool can tell which pipeline an edit touches; a folder
+    with only some of the files (a test's sandbox) loads only those.
+    """
+    if not folder.is_dir():
+        raise DatasetConfigError(f"{folder}: not a folder of <dataset>.yaml files")
+    return {path.stem: load_dataset_file(path) for path in sorted(folder.glob("*.yaml"))}
