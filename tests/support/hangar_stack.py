@@ -59,6 +59,32 @@ def drop_test_databases(*, orphans: bool = False) -> list[str]:
     return names
 
 
+def drop_databases_marked_for(state_dir: Path) -> list[str]:
+    """Drop the databases whose ownership marker names ``state_dir`` (a stack that chose its own
+    database names: see hangar_common.platform.ownership); a failed test's cleanup."""
+    import psycopg
+    from psycopg import sql
+
+    from tests.support.services import service_env
+
+    admin = urlunsplit(urlsplit(service_env().postgres_url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE starts_with("
+                "shobj_description(oid, 'pg_database'), 'hangar stack ') AND "
+                "shobj_description(oid, 'pg_database') LIKE %s",
+                (f"%:{state_dir}",),
+            )
+        ]
+        for name in names:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    return names
+
+
 def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a test stack: its own state folder, ports and databases (metadata,
     warehouse, example source), the test profile."""

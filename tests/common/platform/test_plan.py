@@ -8,6 +8,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from hangar_common.platform.identity import PortChooser
 from hangar_common.platform.plan import StackPlan, plan_stack
 from hangar_common.settings import ConfigurationError, Stack
 
@@ -110,3 +111,32 @@ def test_a_bad_setting_fails_the_plan_naming_it(tmp_path: Path) -> None:
         _plan(tmp_path, Stack.EMBEDDED, {"HANGAR_PARALLELISM": "0"})
     with pytest.raises(ConfigurationError, match="--workers must be >= 1"):
         _plan(tmp_path, Stack.CELERY, {}, workers=0)
+
+
+def test_log_servers_and_parts_get_ports_of_their_own_kept_from_the_last_up(
+    tmp_path: Path,
+) -> None:
+    """Two stacks on one machine must not both take Airflow's 8793/8794 (its log servers)."""
+    chooser = PortChooser()
+    plan = _plan(tmp_path, Stack.EMBEDDED, {}, ports=chooser)
+    assert set(chooser.chosen) == {"object-store", "sales-source", "trigger-logs", "worker-logs"}
+    logs = plan.environment["HANGAR_WORKER_LOG_SERVER_PORT"]
+    assert logs == str(chooser.chosen["worker-logs"]) and logs != "8793"
+    airflow = plan.config
+    assert airflow.worker_log_server_port == chooser.chosen["worker-logs"]
+    assert airflow.trigger_log_server_port == chooser.chosen["trigger-logs"]
+    assert plan.environment["HANGAR_S3_ENDPOINT"].endswith(f":{chooser.chosen['object-store'] + 3}")
+    # The next `up` keeps the recorded ports while they are free.
+    again = PortChooser(chooser.chosen)
+    replanned = _plan(tmp_path, Stack.EMBEDDED, {}, ports=again)
+    assert again.chosen == chooser.chosen
+    assert replanned.environment["HANGAR_EXAMPLE_SALES_URL"] == (
+        plan.environment["HANGAR_EXAMPLE_SALES_URL"]
+    )
+    # Celery: the workers' ports are a free range unless HANGAR_WORKER_LOG_PORT_BASE is set.
+    celery = PortChooser()
+    workers = _plan(tmp_path, Stack.CELERY, {}, workers=2, ports=celery).airflow_programs
+    base = celery.chosen["worker-logs"]
+    assert [
+        p.environment["HANGAR_WORKER_LOG_SERVER_PORT"] for p in workers if p.name.startswith("w")
+    ] == [str(base), str(base + 1)]

@@ -49,6 +49,21 @@ def test_nothing_configured_starts_the_store_and_the_source_and_uses_the_postgre
     assert parts["slack"].origin == "off"
 
 
+def test_the_databases_take_the_names_given_by_the_settings(tmp_path: Path) -> None:
+    """`up` passes the state folder's own names (hangar_<id>_...) as these settings."""
+    names = {
+        "HANGAR_METADATA_DB": "hangar_a1b2c3_airflow",
+        "HANGAR_WAREHOUSE_DB": "hangar_a1b2c3_warehouse",
+        "HANGAR_SOURCE_DB": "hangar_a1b2c3_source",
+    }
+    plan = _plan(tmp_path, names)
+    assert plan.env["HANGAR_METADATA_DB_URL"].endswith("/hangar_a1b2c3_airflow")
+    assert [url.rsplit("/", 1)[1] for url in plan.databases] == [
+        "hangar_a1b2c3_warehouse",
+        "hangar_a1b2c3_source",
+    ]
+
+
 def test_configured_endpoints_win_and_nothing_is_started_for_them(tmp_path: Path) -> None:
     plan = _plan(
         tmp_path,

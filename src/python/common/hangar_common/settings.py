@@ -123,9 +123,18 @@ class HangarSettings(BaseModel):
     )
     metadata_db_url: str = _setting(
         "",
-        "Airflow's metadata database (default: database hangar_airflow on HANGAR_POSTGRES_URL).",
+        "Airflow's metadata database (default: database HANGAR_METADATA_DB on "
+        "HANGAR_POSTGRES_URL).",
         section="services",
         example="postgresql://postgres@127.0.0.1:5432/hangar_airflow",
+    )
+    metadata_db: str = _setting(
+        DEFAULT_METADATA_DB_NAME,
+        "The metadata database's name on HANGAR_POSTGRES_URL when HANGAR_METADATA_DB_URL is "
+        "unset. `./hangar up` and `init` use the state folder's own, hangar_<id>_airflow "
+        "(recorded in .hangar/identity.json, docs/platform.rst); the default is the Compose "
+        "stack's.",
+        section="services",
     )
     redis_url: str = _setting(
         DEFAULT_REDIS_URL, "Redis: the celery stack's broker.", section="services"
@@ -231,10 +240,12 @@ class HangarSettings(BaseModel):
         section="metrics",
         pattern=r"^[0-9]+(h|d|w|y)$",
     )
-    worker_log_port_base: int = _setting(
-        8793,
-        "Native Celery worker N serves task logs on HANGAR_WORKER_LOG_PORT_BASE + N - 1.",
+    worker_log_port_base: int | None = _setting(
+        None,
+        "Native Celery worker N serves task logs on HANGAR_WORKER_LOG_PORT_BASE + N - 1 "
+        "(default: free ports `up` picks and keeps in .hangar/identity.json).",
         section="platform",
+        example="8793",
         ge=1,
         le=65535,
     )
@@ -402,7 +413,10 @@ class HangarSettings(BaseModel):
         5432, "The warehouse's port.", section="connections", ge=1, le=65535
     )
     warehouse_db: str = _setting(
-        "hangar_warehouse", "The warehouse database.", section="connections"
+        "hangar_warehouse",
+        "The warehouse database. `./hangar up` and `init` use the state folder's own, "
+        "hangar_<id>_warehouse (docs/platform.rst); the default is the Compose stack's.",
+        section="connections",
     )
     warehouse_user: str = _setting("postgres", "The warehouse user.", section="connections")
     warehouse_password: str = _setting(
@@ -436,7 +450,12 @@ class HangarSettings(BaseModel):
     source_db_port: int = _setting(
         5432, "The source database's port.", section="connections", ge=1, le=65535
     )
-    source_db: str = _setting("hangar_source", "The source database.", section="connections")
+    source_db: str = _setting(
+        "hangar_source",
+        "The source database. `./hangar up` and `init` use the state folder's own, "
+        "hangar_<id>_source (docs/platform.rst); the default is the Compose stack's.",
+        section="connections",
+    )
     source_db_user: str = _setting("postgres", "The source database user.", section="connections")
     source_db_password: str = _setting(
         "", "The source database user's password.", section="connections", secret=True
@@ -488,6 +507,13 @@ class HangarSettings(BaseModel):
     worker_log_server_port: int | None = _setting(
         None, "This Celery worker's log-server port.", section="internal", ge=1, le=65535
     )
+    trigger_log_server_port: int | None = _setting(
+        None,
+        "The triggerer's log-server port (set by `up`: each stack its own).",
+        section="internal",
+        ge=1,
+        le=65535,
+    )
     worker_name: str = _setting(
         "", "This Celery worker's name (its hostname prefix).", section="internal"
     )
@@ -537,11 +563,11 @@ class HangarSettings(BaseModel):
 
     @property
     def effective_metadata_db_url(self) -> str:
-        """``HANGAR_METADATA_DB_URL``, else database ``hangar_airflow`` on HANGAR_POSTGRES_URL."""
+        """``HANGAR_METADATA_DB_URL``, else database HANGAR_METADATA_DB on HANGAR_POSTGRES_URL."""
         if self.metadata_db_url:
             return self.metadata_db_url
         server = urlsplit(self.postgres_url)
-        return urlunsplit(server._replace(path=f"/{DEFAULT_METADATA_DB_NAME}"))
+        return urlunsplit(server._replace(path=f"/{self.metadata_db}"))
 
     @property
     def served_bundle_store_url(self) -> str:

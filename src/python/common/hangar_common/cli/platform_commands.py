@@ -52,6 +52,12 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 def cmd_down(args: argparse.Namespace) -> int:
     manager = _manager(args)
+    if args.purge:
+        done = manager.purge()
+        print(f"Hangar purged {manager.paths.root}:")
+        for line in done:
+            print(f"  {line}")
+        return 0
     if manager.supervisor.pid() is None:
         print("Hangar is not running")
         return 0
@@ -110,6 +116,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     up.set_defaults(handler=cmd_up)
 
     down = commands.add_parser("down", help="stop everything `up` started")
+    down.add_argument(
+        "--purge",
+        action="store_true",
+        help="also drop the databases this stack created (those PostgreSQL marks as its own) "
+        "and remove its state: identity, secrets, the started parts' data (logs stay)",
+    )
     down.set_defaults(handler=cmd_down)
 
     status = commands.add_parser("status", help="show each component's state")

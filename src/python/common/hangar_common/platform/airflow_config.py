@@ -79,6 +79,8 @@ class PlatformConfig:
     bundle_store_conn_id: str = _DEFAULTS.bundle_store_conn_id
     # Per process: each Celery worker on one host needs its own log-server port.
     worker_log_server_port: int | None = None
+    # The triggerer's log server; None: Airflow's default (8794). `up` gives each stack its own.
+    trigger_log_server_port: int | None = None
     # Defaults every DAG gets (retries through Airflow's own default; alerts: hangar_plugins).
     default_task_retries: int = _DEFAULTS.default_task_retries
     alert_channel: str = _DEFAULTS.alert_channel
@@ -214,6 +216,8 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         )
     if config.worker_log_server_port is not None:
         env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(config.worker_log_server_port)
+    if config.trigger_log_server_port is not None:
+        env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(config.trigger_log_server_port)
     return env
 
 

@@ -70,7 +70,8 @@ class AirflowApi:
     def trigger(
         self, dag_id: str, conf: dict[str, Any] | None = None, *, logical_date: str | None = None
     ) -> str:
-        """Start a run (``logical_date``: ISO 8601, for an interval of the past; None: now)."""
+        """Start a run (``logical_date``: ISO 8601, for an interval of the past; None: a run
+        without a logical date, due now: interval pipelines take the latest complete interval)."""
         response = self.session.post(
             f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns",
             json={"logical_date": logical_date, "conf": conf or {}},

@@ -47,7 +47,7 @@ def settings_of(env: Mapping[str, str] | HangarSettings) -> HangarSettings:
 
 
 def metadata_db_url(env: Mapping[str, str] | HangarSettings) -> str:
-    """``HANGAR_METADATA_DB_URL``, else database ``hangar_airflow`` on ``HANGAR_POSTGRES_URL``."""
+    """``HANGAR_METADATA_DB_URL``, else database HANGAR_METADATA_DB on HANGAR_POSTGRES_URL."""
     return settings_of(env).effective_metadata_db_url
 
 
@@ -86,6 +86,7 @@ def load_platform_config(
         bundle_store_url=settings.served_bundle_store_url,
         bundle_store_conn_id=settings.bundle_store_conn_id,
         worker_log_server_port=settings.worker_log_server_port,
+        trigger_log_server_port=settings.trigger_log_server_port,
         default_task_retries=settings.default_task_retries,
         alert_channel=settings.alert_channel,
         alert_on_retry=settings.alert_on_retry,

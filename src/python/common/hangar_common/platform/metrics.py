@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from hangar_common.net import free_port
+from hangar_common.platform.identity import PortChooser
 from hangar_common.platform.processes import Program
 from hangar_common.settings import ConfigurationError, HangarSettings, Stack
 
@@ -179,6 +179,7 @@ def plan_metrics(
     metadata_server_url: str,
     broker_url: str,
     admin_password: str,
+    ports: PortChooser | None = None,
 ) -> MetricsPlan:
     """Programs and settings of the metrics parts; writes their config files into ``folder``.
 
@@ -188,8 +189,10 @@ def plan_metrics(
     if not (COLLECTD_PLUGINS / "write_prometheus.so").exists():
         raise ConfigurationError(f"--with-metrics needs apt-get install {BINARIES['collectd']}")
     folder.mkdir(parents=True, exist_ok=True)
-    statsd_port, collectd_port, pg_port = free_port(), free_port(), free_port()
-    redis_port = free_port() if stack is Stack.CELERY else None
+    ports = ports if ports is not None else PortChooser()
+    statsd_port, collectd_port = ports.port("statsd"), ports.port("collectd")
+    pg_port = ports.port("postgres-exporter")
+    redis_port = ports.port("redis-exporter") if stack is Stack.CELERY else None
     (folder / "collectd.conf").write_text(
         collectd_config(folder=folder, statsd_port=statsd_port, exporter_port=collectd_port),
         encoding="utf-8",

@@ -22,6 +22,7 @@ from hangar_common.waiting import poll_until
 REGION = "us-east-1"
 # SeaweedFS serves gRPC on each of its ports + 10000, and exits at start when any is taken.
 GRPC_OFFSET = 10000
+PORTS = 5  # master, volume, filer, S3, metrics: consecutive
 
 
 def write_credentials(path: Path, *, access_key: str, secret_key: str) -> Path:
@@ -73,12 +74,15 @@ def weed_command(
     )
 
 
-def seaweedfs(paths: StatePaths, *, access_key: str, secret_key: str) -> tuple[Program, str]:
-    """The SeaweedFS program (master, volume, filer, S3 on free ports) and its S3 endpoint."""
+def seaweedfs(
+    paths: StatePaths, *, access_key: str, secret_key: str, base_port: int | None = None
+) -> tuple[Program, str]:
+    """The SeaweedFS program (master, volume, filer, S3 on the :data:`PORTS` ports from
+    ``base_port``, default free ones) and its S3 endpoint."""
     folder = paths.root / "seaweedfs"
     (folder / "data").mkdir(parents=True, exist_ok=True)
     config = write_credentials(folder / "s3.json", access_key=access_key, secret_key=secret_key)
-    base = free_port_range(5, twin_offset=GRPC_OFFSET)
+    base = base_port or free_port_range(PORTS, twin_offset=GRPC_OFFSET)
     ports = (base, base + 1, base + 2, base + 3, base + 4)
     program = Program(
         name="object-store",

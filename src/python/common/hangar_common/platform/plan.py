@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hangar_common.platform.airflow_config import PlatformConfig, validate
 from hangar_common.platform.config import StatePaths, load_platform_config, state_paths
+from hangar_common.platform.identity import PortChooser
 from hangar_common.platform.processes import Program, programs
 from hangar_common.platform.secrets import MAINTENANCE_PASSWORD, PROVISIONER_PASSWORD
 from hangar_common.platform.services import ServicePlan, plan_services
@@ -76,13 +77,17 @@ def plan_stack(
     secrets: Mapping[str, str],
     postgres_answers: Callable[[str], bool],
     redis_answers: Callable[[str], bool],
+    ports: PortChooser | None = None,
 ) -> StackPlan:
     """The plan of ``stack`` for the settings in ``env`` (validated first; starts nothing).
+
+    ``ports``: picks the internal ports (free ones; those ``up`` recorded while still free).
 
     :raises ConfigurationError: naming the setting that cannot work.
     """
     given = HangarSettings.from_env(env)
     paths = state_paths(given, project_root)
+    ports = ports if ports is not None else PortChooser()
     services = plan_services(
         given,
         paths,
@@ -90,10 +95,14 @@ def plan_stack(
         secrets=secrets,
         postgres_answers=postgres_answers,
         redis_answers=redis_answers,
+        ports=ports,
     )
     # Every component, and init, see the endpoints of the parts the stack starts.
     environment = component_environment(
-        {**env, **services.env}, project_root=project_root, stack=stack, secrets=secrets
+        {**env, **services.env, **log_server_ports(given, stack, workers=workers, ports=ports)},
+        project_root=project_root,
+        stack=stack,
+        secrets=secrets,
     )
     settings = HangarSettings.from_env(environment)  # parsed once: config and programs read it
     config = load_platform_config(settings, project_root=project_root)
@@ -108,3 +117,22 @@ def plan_stack(
         ),
         environment=environment,
     )
+
+
+def log_server_ports(
+    settings: HangarSettings, stack: Stack, *, workers: int, ports: PortChooser
+) -> dict[str, str]:
+    """Ports of Airflow's log servers that the settings leave unset, picked free: two stacks
+    on one machine must not both take Airflow's defaults (8793 for the embedded scheduler's
+    and the Celery workers', 8794 for the triggerer's)."""
+    env = {}
+    if settings.trigger_log_server_port is None:
+        env[env_name("trigger_log_server_port")] = str(ports.port("trigger-logs"))
+    if stack is Stack.CELERY:
+        if settings.worker_log_port_base is None:
+            base = ports.port("worker-logs", count=max(workers, 1))
+            env[env_name("worker_log_port_base")] = str(base)
+    elif settings.worker_log_server_port is None:
+        # LocalExecutor: the scheduler serves the task logs.
+        env[env_name("worker_log_server_port")] = str(ports.port("worker-logs"))
+    return env

@@ -38,10 +38,14 @@ def _airflow(name: str, *args: str, **environment: str) -> Program:
 
 
 API_SERVER_PROGRAM = "api-server"  # the program tasks and clients report through
+DEFAULT_WORKER_LOG_PORT = 8793  # Airflow's [logging] worker_log_server_port
 
 
-def programs(config: PlatformConfig, *, workers: int, worker_log_port_base: int) -> list[Program]:
-    """The Airflow processes of ``config``'s stack, with ``workers`` Celery workers."""
+def programs(
+    config: PlatformConfig, *, workers: int, worker_log_port_base: int | None
+) -> list[Program]:
+    """The Airflow processes of ``config``'s stack, with ``workers`` Celery workers (worker N
+    serves its task logs on ``worker_log_port_base`` + N - 1; None: from Airflow's 8793)."""
     core = [
         _airflow(API_SERVER_PROGRAM, "api-server"),
         _airflow("scheduler", "scheduler"),
@@ -52,6 +56,8 @@ def programs(config: PlatformConfig, *, workers: int, worker_log_port_base: int)
         return core
     if workers < 1:
         raise ConfigurationError(f"--workers must be >= 1, got {workers}")
+    if worker_log_port_base is None:
+        worker_log_port_base = DEFAULT_WORKER_LOG_PORT
     # Extra schedulers (HA): Airflow's schedulers share the work through row locks in PostgreSQL.
     core += [
         _airflow(f"scheduler-{index}", "scheduler") for index in range(2, config.schedulers + 1)

@@ -18,9 +18,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from hangar_common.examples import source_server
-from hangar_common.net import free_port
 from hangar_common.platform import object_store, throwaway
 from hangar_common.platform.config import StatePaths, settings_of
+from hangar_common.platform.identity import PortChooser
 from hangar_common.platform.processes import Program
 from hangar_common.platform.secrets import (
     ADMIN_PASSWORD,
@@ -29,7 +29,6 @@ from hangar_common.platform.secrets import (
 )
 from hangar_common.redaction import redact_url
 from hangar_common.settings import (
-    DEFAULT_METADATA_DB_NAME,
     EMBEDDED_BUNDLE_STORE_URL,
     ConfigurationError,
     HangarSettings,
@@ -97,9 +96,14 @@ def plan_services(
     secrets: Mapping[str, str],
     postgres_answers: Callable[[str], bool],
     redis_answers: Callable[[str], bool],
+    ports: PortChooser | None = None,
 ) -> ServicePlan:
-    """The parts of a stack started from ``env``, and the programs to start for them."""
+    """The parts of a stack started from ``env``, and the programs to start for them.
+
+    ``ports``: picks the started parts' ports (free ones; those ``up`` recorded while free).
+    """
     plan = ServicePlan()
+    ports = ports if ports is not None else PortChooser()
     settings = settings_of(env).replace(stack=stack)
 
     # --- PostgreSQL: Airflow's metadata DB, the warehouse and the example source ---------------
@@ -117,13 +121,13 @@ def plan_services(
                 "HANGAR_POSTGRES_URL, or install Debian's postgresql package (or set "
                 "HANGAR_PG_BIN to its bin folder), or the pgserver wheel of the lockfile"
             )
-        program, server = throwaway.postgres(paths, bin_dir)
+        program, server = throwaway.postgres(paths, bin_dir, port=ports.port("postgres"))
         plan.programs.append(program)
         plan.wait_for_postgres = server
         plan.env["HANGAR_POSTGRES_URL"] = server
         plan.parts.append(Part(name="postgres", origin=f"{EMBEDDED} ({bin_dir})", url=server))
     if not settings.metadata_db_url or plan.wait_for_postgres:
-        plan.env["HANGAR_METADATA_DB_URL"] = _with_database(server, DEFAULT_METADATA_DB_NAME)
+        plan.env["HANGAR_METADATA_DB_URL"] = _with_database(server, settings.metadata_db)
 
     # --- Redis: the celery stack's broker ----------------------------------------------------
     if stack is Stack.CELERY:
@@ -139,7 +143,7 @@ def plan_services(
                     "or install Debian's redis-server package (or set HANGAR_REDIS_SERVER to "
                     "the binary)"
                 )
-            program, broker = throwaway.redis(paths, binary)
+            program, broker = throwaway.redis(paths, binary, port=ports.port("redis"))
             plan.programs.append(program)
             plan.wait_for_redis = broker
             plan.env["HANGAR_REDIS_URL"] = broker
@@ -177,7 +181,14 @@ def plan_services(
                 f"{EMBEDDED_S3_ACCESS_KEY}/{EMBEDDED_S3_SECRET_KEY} missing from the secrets "
                 "file: run ./hangar init"
             )
-        program, s3_endpoint = object_store.seaweedfs(paths, access_key=key, secret_key=secret)
+        program, s3_endpoint = object_store.seaweedfs(
+            paths,
+            access_key=key,
+            secret_key=secret,
+            base_port=ports.port(
+                "object-store", count=object_store.PORTS, twin_offset=object_store.GRPC_OFFSET
+            ),
+        )
         plan.programs.append(program)
         plan.object_store_endpoint = s3_endpoint
         plan.env.update(
@@ -200,7 +211,7 @@ def plan_services(
     if sales:
         plan.parts.append(Part(name="sales-source", origin=CONFIGURED, url=sales, probe=PROBE_HTTP))
     else:
-        sales_port = free_port()
+        sales_port = ports.port("sales-source")
         plan.programs.append(
             Program(
                 name="sales-source",
@@ -233,6 +244,7 @@ def plan_services(
             metadata_server_url=planned.effective_metadata_db_url,
             broker_url=planned.redis_url,
             admin_password=settings.admin_password or secrets.get(ADMIN_PASSWORD, ""),
+            ports=ports,
         )
         plan.programs += metrics.programs
         plan.env.update(metrics.env)
@@ -257,9 +269,11 @@ def prepare_services(
     redis_answers: Callable[[str], bool],
     logs: Path,
     timeout: float = 90,
+    owner_marker: str = "",
 ) -> list[str]:
-    """Wait for the started servers, then create buckets and databases and seed the example
-    source. Idempotent. Returns what was done, for ``up``'s output."""
+    """Wait for the started servers, then create buckets and databases (marked with
+    ``owner_marker``) and seed the example source. Idempotent. Returns what was done, for
+    ``up``'s output."""
     done: list[str] = []
     deadline = time.monotonic() + timeout
     waits: list[tuple[str, Callable[[str], bool], str]] = [
@@ -299,7 +313,7 @@ def prepare_services(
         created = object_store.ensure_buckets(plan.object_store_endpoint, key, secret, plan.buckets)
         done += [f"created bucket {name}" for name in created]
     for url in plan.databases:
-        if create_database(url):
+        if create_database(url, owner_marker=owner_marker):
             done.append(f"created database {redact_url(url)}")
     if plan.seed_source:
         from hangar_common.examples import app_events
@@ -311,11 +325,13 @@ def prepare_services(
     return done
 
 
-def create_database(url: str, *, wait: float = 0.0) -> bool:
+def create_database(url: str, *, wait: float = 0.0, owner_marker: str = "") -> bool:
     """Create the database ``url`` names on its server unless it exists; True when created.
 
     ``wait``: seconds to wait for the server to accept connections first (a Compose engine
     that ignores health conditions starts ``init`` together with the database).
+    ``owner_marker``: the comment marking a created database as the stack's own
+    (:mod:`hangar_common.platform.ownership`); an existing database is left as it is.
     """
     import psycopg
     from psycopg import sql
@@ -341,6 +357,12 @@ def create_database(url: str, *, wait: float = 0.0) -> bool:
         if exists:
             return False
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if owner_marker:
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(name), sql.Literal(owner_marker)
+                )
+            )
     return True
 
 

@@ -124,8 +124,9 @@ def _reachable_bin(paths: StatePaths, bin_dir: Path, user: str | None) -> Path:
     return copied_bin
 
 
-def postgres(paths: StatePaths, bin_dir: Path) -> tuple[Program, str]:
-    """Initialise (once) a PostgreSQL cluster in the state folder; its program and URL."""
+def postgres(paths: StatePaths, bin_dir: Path, *, port: int | None = None) -> tuple[Program, str]:
+    """Initialise (once) a PostgreSQL cluster in the state folder; its program and URL (on
+    ``port``, default a free one)."""
     data = paths.root / "postgres" / "data"
     sockets = paths.root / "postgres" / "run"
     user = postgres_run_user()
@@ -168,7 +169,7 @@ def postgres(paths: StatePaths, bin_dir: Path) -> tuple[Program, str]:
         )
         if proc.returncode != 0:
             raise ConfigurationError(f"initdb failed: {proc.stderr.strip()[-500:]}")
-    port = free_port()
+    port = port or free_port()
     program = Program(
         name="postgres",
         command=(
@@ -190,10 +191,10 @@ def postgres(paths: StatePaths, bin_dir: Path) -> tuple[Program, str]:
     return program, f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
 
-def redis(paths: StatePaths, binary: str) -> tuple[Program, str]:
+def redis(paths: StatePaths, binary: str, *, port: int | None = None) -> tuple[Program, str]:
     folder = paths.root / "redis"
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     program = Program(
         name="redis",
         command=(
