@@ -46,9 +46,8 @@ NOT_MIRRORED = {
     "hangar_plugins/io/publish.py",
     # tests/plugins/operators/test_warehouse_operators_integration.py tests both operators.
     "hangar_plugins/operators/warehouse_upsert.py",
-    # Interval guard and lake location: test_ingestion.py, test_timetables.py and the pipelines
-    # integration test (a run without a logical date fails with this module's message).
-    "hangar_plugins/pipelines/intervals.py",
+    # Lake location (partition folders): tests/plugins/ingestion/test_tasks.py and the pipelines
+    # integration test (objects in the bucket).
     "hangar_plugins/pipelines/settings.py",
     # tag_value: tests/plugins/test_policies.py and tests/plugins/alerts/test_slack.py.
     "hangar_plugins/tags.py",

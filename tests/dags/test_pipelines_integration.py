@@ -20,9 +20,11 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import pendulum
 import psycopg
 import pyarrow.parquet as pq
 import pytest
@@ -382,6 +384,143 @@ def test_backfill_through_rest_and_cli_fills_one_partition_per_day(platform: Pla
     again = _wait_for_runs(platform, "user_events_daily", {"2026-11-02"})
     assert again["2026-11-02"]["state"] == "success"
     assert platform.warehouse(EVENTS_MART) == expected
+
+
+# --- runs without a logical date -------------------------------------------------------------
+# Every interval pipeline of the library: schedule and the partition date its run writes.
+INTERVAL_PIPELINES = {
+    "ingest_sales": "0 2 * * *",
+    "extract_app_events": "@daily",
+    "user_events_daily": "@daily",
+    "provider_acme_dev": "30 3 * * *",
+    "provider_acme_prod": "30 3 * * *",
+    "provider_globex_prod": "0 4 * * *",
+}
+# The tasks that process the interval (each says in its log which one it took).
+INTERVAL_TASKS = {
+    "ingest_sales": ["download_source", "convert_to_parquet"],
+    "extract_app_events": ["extract"],
+    "user_events_daily": ["aggregate_events", "publish"],
+    "provider_acme_dev": ["refresh_deliveries"],
+    "provider_acme_prod": ["refresh_deliveries"],
+    "provider_globex_prod": ["refresh_deliveries"],
+}
+
+
+def _seed_recent_events(source_url: str) -> list[str]:
+    """app_events for yesterday and today (UTC): the days a dateless @daily run may take."""
+    today = datetime.now(UTC).date()
+    days = [str(today - timedelta(days=1)), str(today)]
+    assert not set(days) & set(EVENT_DAYS)  # the other tests' days stay as they are
+    with psycopg.connect(source_url, autocommit=True) as conn:
+        for offset, day in enumerate(days):
+            for n in range(30 + offset):
+                conn.execute(
+                    "INSERT INTO app_events VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    (
+                        100_000 + offset * 1000 + n,
+                        n % 5,
+                        ("view", "buy")[n % 2],
+                        f"{day}T{n % 24:02d}:{n % 60:02d}:00Z",
+                    ),
+                )
+    return days
+
+
+def test_runs_without_a_logical_date_process_the_latest_complete_interval(
+    platform: Platform,
+) -> None:
+    """Triggered through the REST API with ``{"logical_date": null}`` (what API clients send when
+    no date is given), every interval pipeline processes the latest complete interval of its
+    schedule before the run's run_after (the interval the UI's *now* gives), says so in its
+    task logs, and loads it; a run dated before start_date stays refused with the reason."""
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+    def parse(moment: str) -> pendulum.DateTime:
+        return pendulum.instance(datetime.fromisoformat(moment))
+
+    _seed_recent_events(platform.source_url)
+    runs = {dag_id: platform.run(dag_id, logical_date=None) for dag_id in INTERVAL_PIPELINES}
+    intervals = {}
+    for dag_id, run_id in runs.items():
+        state, tasks = platform.finish(dag_id, run_id)
+        assert state == "success", (dag_id, tasks)
+        assert set(tasks.values()) == {"success"}, (dag_id, tasks)
+        run = platform.api.run(dag_id, run_id)
+        # A dateless run: Airflow gives it no logical date and no data interval of its own.
+        assert run["logical_date"] is None and run["data_interval_start"] is None, run
+        timetable = CronDataIntervalTimetable(INTERVAL_PIPELINES[dag_id], "UTC")
+        interval = timetable.infer_manual_data_interval(run_after=parse(run["run_after"]))
+        intervals[dag_id] = interval
+        print(f"{dag_id}: run_after {run['run_after']} -> {interval.start} .. {interval.end}")
+        said = (
+            "run without a logical date: processing the latest complete interval "
+            f"{interval.start:%Y-%m-%d %H:%M} UTC → {interval.end:%Y-%m-%d %H:%M} UTC"
+        )
+        for task_id in INTERVAL_TASKS[dag_id]:
+            log = platform.api.get(
+                f"dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances/{task_id}/logs/1"
+            )
+            assert said in str(log), (dag_id, task_id, str(log)[-3000:])
+
+    def partition(dag_id: str) -> str:
+        start = intervals[dag_id].start
+        return f"year={start:%Y}/month={start:%m}/day={start:%d}"
+
+    # ingest_sales: that day's file, converted and loaded (1 % of the rows quarantined).
+    day = f"{intervals['ingest_sales'].start:%Y-%m-%d}"
+    converted = platform.xcom("ingest_sales", runs["ingest_sales"], "convert_to_parquet")
+    assert f"/parquet/sales/{partition('ingest_sales')}/" in converted["parquet"]
+    [(loaded, _)] = platform.warehouse(sales_checksum(day))
+    assert loaded == SALES_ROWS - SALES_ROWS // SALES_BAD_EVERY
+    assert platform.keys(f"quarantine/sales/{partition('ingest_sales')}/") != []
+
+    # extract_app_events: exactly that day's source rows.
+    extracted = platform.xcom("extract_app_events", runs["extract_app_events"], "extract")
+    events_day = f"{intervals['extract_app_events'].start:%Y-%m-%d}"
+    expected = _expected_aggregates(platform.source_url, [events_day])
+    assert extracted["rows"] == sum(row[2] for row in expected) > 0
+    key = f"extracts/app_events/{partition('extract_app_events')}/part-0.parquet"
+    assert pq.read_table(io.BytesIO(platform.object(key))).num_rows == extracted["rows"]
+
+    # user_events_daily: the templated query and the published day agree.
+    mart_run = runs["user_events_daily"]
+    aggregate = platform.api.get(
+        f"dags/user_events_daily/dagRuns/{quote(mart_run, safe='')}/taskInstances/aggregate_events"
+    )
+    bounds = aggregate["rendered_fields"]["parameters"]
+    interval = intervals["user_events_daily"]
+    assert (parse(bounds["start"]), parse(bounds["end"])) == (interval.start, interval.end)
+    assert platform.xcom("user_events_daily", mart_run, "publish")["day"] == events_day
+    mart = platform.warehouse(
+        "SELECT day::text, event_type, events, users FROM marts.user_events_daily"
+        f" WHERE day = '{events_day}' ORDER BY 1, 2"
+    )
+    assert mart == expected
+    assert platform.keys(f"marts/user_events_daily/{partition('user_events_daily')}/") != []
+
+    # provider DAGs: the templated day is the interval's.
+    for dag_id in ("provider_acme_dev", "provider_acme_prod", "provider_globex_prod"):
+        refresh = platform.api.get(
+            f"dags/{dag_id}/dagRuns/{quote(runs[dag_id], safe='')}/taskInstances"
+            "/refresh_deliveries"
+        )
+        assert refresh["rendered_fields"]["parameters"]["day"] == str(intervals[dag_id].start)[:10]
+        schema = "dev_providers" if dag_id.endswith("_dev") else "prod_providers"
+        table = "globex_deliveries" if "globex" in dag_id else "acme_deliveries"
+        day = str(intervals[dag_id].start)[:10]
+        assert platform.warehouse(f"SELECT count(*) FROM {schema}.{table} WHERE day = '{day}'") == [
+            (1,)
+        ]
+
+    # A run dated before the history starts stays refused, with the reason.
+    refused = platform.api.session.post(
+        f"{platform.api.base_url}/api/v2/dags/ingest_sales/dagRuns",
+        json={"logical_date": "2026-10-15T03:00:00Z", "conf": {}},
+        timeout=30,
+    )
+    assert refused.status_code == 400, refused.text
+    assert "history starts 2026-11-01" in refused.json()["detail"]
 
 
 # --- dynamic DAGs ---------------------------------------------------------------------------

@@ -1,15 +1,23 @@
-"""Dated schedules refuse manual runs outside the DAG's range; they serialize round trip."""
+"""Dated schedules refuse manual runs outside the DAG's range; they serialize round trip; the
+latest complete interval a dateless run takes comes from the schedule alone."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pendulum
 import pytest
+from airflow.sdk.definitions.timetables.interval import (
+    CronDataIntervalTimetable as SdkCronDataIntervalTimetable,
+)
+from airflow.timetables.interval import CronDataIntervalTimetable
 
 from hangar_plugins.plugin import HangarPlugin
 from hangar_plugins.timetables import (
     DatedCronDataIntervalTimetable,
     DatedCronTriggerTimetable,
     check_range,
+    latest_complete_interval,
 )
 
 START = pendulum.datetime(2026, 11, 1, tz="UTC")
@@ -52,3 +60,37 @@ def test_serialized_and_read_back_with_the_range(timetable: object) -> None:
     # Registered by the plugin, so every component can read them back from serialized DAGs
     # (end to end: tests/dags, a refused trigger needs the API server to read them).
     assert type(timetable) in HangarPlugin.timetables
+
+
+@pytest.mark.parametrize(
+    "timetable",
+    [
+        DatedCronDataIntervalTimetable("@daily", "UTC", range_start=START),
+        CronDataIntervalTimetable("@daily", "UTC"),  # core, no range
+        SdkCronDataIntervalTimetable("@daily", timezone="UTC"),  # what a DAG file declares
+    ],
+    ids=["dated", "core", "sdk"],
+)
+def test_latest_complete_interval_is_the_uis_now_interval_without_the_range_check(
+    timetable: object,
+) -> None:
+    # Before the range: the dated timetable's manual-run check refuses; the schedule alone
+    # still names the interval (the caller judges the range with its own reason).
+    assert latest_complete_interval(timetable, pendulum.datetime(2026, 10, 15, 3)) == (
+        pendulum.datetime(2026, 10, 14, tz="UTC"),
+        pendulum.datetime(2026, 10, 15, tz="UTC"),
+    )
+    now = pendulum.datetime(2026, 12, 7, 9, 13, tz="UTC")
+    expected = CronDataIntervalTimetable("@daily", "UTC").infer_manual_data_interval(run_after=now)
+    assert latest_complete_interval(timetable, now) == expected
+    assert expected == (pendulum.datetime(2026, 12, 6, tz="UTC"), pendulum.datetime(2026, 12, 7))
+
+
+def test_the_unchecked_interval_of_a_dated_trigger_schedule() -> None:
+    timetable = DatedCronTriggerTimetable(
+        "0 8 * * *", timezone="UTC", interval=timedelta(hours=1), range_start=START
+    )
+    early = pendulum.datetime(2026, 10, 15, 9, tz="UTC")
+    with pytest.raises(ValueError, match="history starts"):
+        timetable.infer_manual_data_interval(run_after=early)
+    assert latest_complete_interval(timetable, early) == (early - timedelta(hours=1), early)

@@ -3,7 +3,8 @@
 
 Each run copies the source rows whose `occurred_at` falls in its data interval to
 `extracts/app_events/<partition>/part-0.parquet` (server-side cursor, bounded batches). A
-re-run replaces the interval's file; a failed run leaves the previous one.
+re-run replaces the interval's file; a failed run leaves the previous one. A run without a logical
+date copies the latest complete day before it was triggered (its log says which).
 """
 
 from __future__ import annotations
@@ -30,20 +31,19 @@ with DAG(
 ) as extract_app_events:
 
     @task
-    def extract(data_interval_start: Any = None, data_interval_end: Any = None) -> dict[str, Any]:
+    def extract(**context: Any) -> dict[str, Any]:
         from hangar_plugins.pipelines.extract import extract_interval
-        from hangar_plugins.pipelines.intervals import require_interval
+        from hangar_plugins.pipelines.intervals import run_interval
         from hangar_plugins.pipelines.settings import partition_folder
 
-        require_interval(data_interval_start, data_interval_end)
-        folder = partition_folder("extracts/app_events", data_interval_start)
+        start, end = run_interval(context)
         return extract_interval(
             conn_id="source_db",
             table=SOURCE_TABLE,
             watermark=WATERMARK,
-            start=data_interval_start,
-            end=data_interval_end,
-            destination=folder / "part-0.parquet",
+            start=start,
+            end=end,
+            destination=partition_folder("extracts/app_events", start) / "part-0.parquet",
         )
 
     extract()

@@ -3,7 +3,8 @@
 
 Aggregates `app_events` of the source database for one data interval (templated bounds, bound
 as query parameters) into one Parquet partition (`marts/user_events_daily/<partition>/`) and
-the warehouse table `marts.user_events_daily`. Re-running a day is idempotent.
+the warehouse table `marts.user_events_daily`. Re-running a day is idempotent. A run without a
+logical date aggregates the latest complete day before it was triggered (its logs say which).
 
 Backfill a past range (runs one interval each, oldest first):
 
@@ -40,23 +41,24 @@ with DAG(
         task_id="aggregate_events",
         conn_id="source_db",
         sql=AGGREGATE_SQL,
-        parameters={"start": "{{ data_interval_start }}", "end": "{{ data_interval_end }}"},
+        # The run's interval, also for a run without a logical date (no data_interval_start).
+        parameters={
+            "start": "{{ macros.hangar.data_interval().start }}",
+            "end": "{{ macros.hangar.data_interval().end }}",
+        },
     )
 
     @task
-    def publish(
-        rows: list[list[Any]], data_interval_start: Any = None, data_interval_end: Any = None
-    ) -> dict[str, Any]:
-        from hangar_plugins.pipelines.intervals import require_interval
+    def publish(rows: list[list[Any]], **context: Any) -> dict[str, Any]:
+        from hangar_plugins.pipelines.intervals import run_interval
         from hangar_plugins.pipelines.settings import partition_folder
         from hangar_plugins.pipelines.user_events import publish_day
 
-        require_interval(data_interval_start, data_interval_end)
-        folder = partition_folder("marts/user_events_daily", data_interval_start)
+        start, _ = run_interval(context)
         return publish_day(
             rows,
-            day=data_interval_start.date(),
-            destination=folder / "part-0.parquet",
+            day=start.date(),
+            destination=partition_folder("marts/user_events_daily", start) / "part-0.parquet",
             warehouse_conn_id="warehouse",
         )
 

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import pass_context
+
+if TYPE_CHECKING:
+    from airflow.timetables.base import DataInterval
 
 
 def partition_path(interval_start: datetime, *, granularity: str = "day") -> str:
@@ -24,3 +30,18 @@ def partition_path(interval_start: datetime, *, granularity: str = "day") -> str
     values["hour"] = f"{utc.hour:02d}"
     depth = levels.index(granularity) + 1
     return "/".join(f"{level}={values[level]}" for level in levels[:depth])
+
+
+@pass_context
+def data_interval(context: Any) -> DataInterval:
+    """The data interval the run processes, in a template: ``{{
+    macros.hangar.data_interval().start | ds }}``.
+
+    The run's own interval, or for a run without a logical date (whose templates have no
+    ``data_interval_start``) the latest complete interval of the schedule before its
+    ``run_after``: what every task of the run derives
+    (:func:`hangar_plugins.pipelines.intervals.run_interval`).
+    """
+    from hangar_plugins.pipelines.intervals import run_interval
+
+    return run_interval(context)

@@ -6,7 +6,7 @@ from typing import Any
 
 from airflow.plugins_manager import AirflowPlugin
 
-from hangar_plugins.macros import partition_path
+from hangar_plugins.macros import data_interval, partition_path
 from hangar_plugins.timetables import DatedCronDataIntervalTimetable, DatedCronTriggerTimetable
 
 
@@ -21,7 +21,7 @@ class HangarPlugin(AirflowPlugin):
     """Registers Hangar's macros (``macros.hangar``), timetables and the Hangar page."""
 
     name = "hangar"
-    macros = [partition_path]
+    macros = [partition_path, data_interval]
     # The dated schedules the cluster policy gives DAGs: every component must read them back.
     timetables = [DatedCronDataIntervalTimetable, DatedCronTriggerTimetable]
     external_views = [

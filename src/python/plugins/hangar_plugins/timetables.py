@@ -7,6 +7,10 @@ the range to what the timetable already does: triggering outside it answers HTTP
 reason (the REST API turns the timetable's ``ValueError`` into one), and the run is never made.
 They are registered by :class:`hangar_plugins.plugin.HangarPlugin`, so every component can read
 them back from the serialized DAG.
+
+A run triggered without a logical date gets no data interval from Airflow (nor any call to the
+timetable); :func:`latest_complete_interval` names the one its tasks process
+(:mod:`hangar_plugins.pipelines.intervals`).
 """
 
 from __future__ import annotations
@@ -79,9 +83,13 @@ class DatedCronDataIntervalTimetable(_DateRange, CronDataIntervalTimetable):
         self.range_start, self.range_end = range_start, range_end
 
     def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
-        interval = super().infer_manual_data_interval(run_after=run_after)
+        interval = self.unchecked_manual_data_interval(run_after=run_after)
         check_range(interval.start, self.range_start, self.range_end)
         return interval
+
+    def unchecked_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
+        """What the cron schedule alone gives (the latest complete interval), unchecked."""
+        return super().infer_manual_data_interval(run_after=run_after)
 
     def serialize(self) -> dict[str, Any]:
         return {**super().serialize(), **self._range()}
@@ -118,9 +126,13 @@ class DatedCronTriggerTimetable(_DateRange, CronTriggerTimetable):
         self.range_start, self.range_end = range_start, range_end
 
     def infer_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
-        interval = super().infer_manual_data_interval(run_after=run_after)
+        interval = self.unchecked_manual_data_interval(run_after=run_after)
         check_range(interval.end, self.range_start, self.range_end)
         return interval
+
+    def unchecked_manual_data_interval(self, *, run_after: DateTime) -> DataInterval:
+        """What the cron schedule alone gives (``interval`` back from run_after), unchecked."""
+        return super().infer_manual_data_interval(run_after=run_after)
 
     def serialize(self) -> dict[str, Any]:
         return {**super().serialize(), **self._range()}
@@ -137,6 +149,23 @@ class DatedCronTriggerTimetable(_DateRange, CronTriggerTimetable):
             run_immediately=decode_run_immediately(data.get("run_immediately", False)),
             **cls._read_range(data),
         )
+
+
+def latest_complete_interval(timetable: Any, run_after: datetime) -> DataInterval:
+    """The data interval a manual run due at ``run_after`` covers by the schedule alone: for a
+    cron data-interval schedule, the latest interval that ended at or before ``run_after``
+    (what the UI's *now* as the logical date gives). The DAG's date range is not checked.
+
+    ``timetable`` is a DAG's: a dated one (the cluster policy's), a core one, or the Task SDK
+    one a DAG file declares (converted as Airflow's own ``dag.test()`` does).
+    """
+    from airflow.sdk import timezone
+    from airflow.serialization.encoders import coerce_to_core_timetable
+
+    due = timezone.coerce_datetime(run_after)
+    if isinstance(timetable, (DatedCronDataIntervalTimetable, DatedCronTriggerTimetable)):
+        return timetable.unchecked_manual_data_interval(run_after=due)
+    return coerce_to_core_timetable(timetable).infer_manual_data_interval(run_after=due)
 
 
 def date_schedule(dag: DAG) -> None:

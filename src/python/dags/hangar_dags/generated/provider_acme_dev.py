@@ -6,7 +6,8 @@
 ACME Logistics delivery feed.
 
 Refreshes the provider's daily deliveries table in the `dev_providers` schema of the warehouse
-for the run's data interval (idempotent: the interval's row is replaced).
+for the run's data interval (idempotent: the interval's row is replaced); a run without a logical
+date refreshes the latest complete interval before it was triggered.
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ with DAG(
             "INSERT INTO acme_deliveries VALUES (%(day)s, 'dev', %(run)s)"
             " ON CONFLICT (day) DO UPDATE SET refreshed_by = EXCLUDED.refreshed_by",
         ],
-        parameters={"day": "{{ data_interval_start | ds }}", "run": "{{ run_id }}"},
+        # The run's interval, also for a run without a logical date (no data_interval_start).
+        parameters={
+            "day": "{{ macros.hangar.data_interval().start | ds }}",
+            "run": "{{ run_id }}",
+        },
     )
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from airflow.sdk.definitions.timetables.interval import CronDataIntervalTimetabl
 from hangar_plugins.defaults import default_task_args
 from hangar_plugins.ingestion.datasets import Dataset
 from hangar_plugins.operators.warehouse_upsert import WarehouseUpsertOperator
-from hangar_plugins.pipelines.intervals import require_interval
+from hangar_plugins.pipelines.intervals import run_interval
 from hangar_plugins.pipelines.settings import LAKE_CONN_ID, lake_url
 
 DOC = """
@@ -26,7 +26,9 @@ DOC = """
 3. `create_table` / `load_warehouse`: COPY into staging + UPSERT on {keys} into `{table}`.
 
 Partitions are the data interval's start (`year=/month=/day=`); re-running a day is idempotent.
-History starts {start} (`start_date` in datasets.yaml): a run for an earlier day fails, saying so.
+A run without a logical date loads the latest complete interval before it was triggered (its
+task logs say which). History starts {start} (`start_date` in datasets.yaml): a run for an
+earlier day fails, saying so.
 """
 
 
@@ -52,29 +54,25 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
         ),
     ) as dag:
 
-        def _paths(start: Any, end: Any) -> Any:
+        def _start_and_paths(context: Any) -> tuple[Any, Any]:
             from hangar_plugins.ingestion.tasks import interval_paths
 
-            require_interval(start, end)
-            return interval_paths(lake_url(), dataset, start, conn_id=LAKE_CONN_ID)
+            start, _ = run_interval(context)
+            return start, interval_paths(lake_url(), dataset, start, conn_id=LAKE_CONN_ID)
 
         @task
-        def download_source(
-            data_interval_start: Any = None, data_interval_end: Any = None
-        ) -> dict[str, Any]:
+        def download_source(**context: Any) -> dict[str, Any]:
             from hangar_plugins.ingestion import tasks as ingestion
 
-            paths = _paths(data_interval_start, data_interval_end)
-            url = ingestion.source_url(dataset, data_interval_start)
+            start, paths = _start_and_paths(context)
+            url = ingestion.source_url(dataset, start)
             return ingestion.download(url, paths.raw, http_conn_id=dataset.http_conn_id)
 
         @task
-        def convert_to_parquet(
-            data_interval_start: Any = None, data_interval_end: Any = None
-        ) -> dict[str, Any]:
+        def convert_to_parquet(**context: Any) -> dict[str, Any]:
             from hangar_plugins.ingestion import tasks as ingestion
 
-            return ingestion.convert(dataset, _paths(data_interval_start, data_interval_end))
+            return ingestion.convert(dataset, _start_and_paths(context)[1])
 
         @task
         def create_table() -> None:
