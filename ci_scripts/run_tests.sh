@@ -28,6 +28,7 @@ if [ -n "$CHANGED_SINCE" ]; then
     exit 0
   fi
   echo "[ci] ${#targets[@]} test target(s) selected by the change since $CHANGED_SINCE"
+  ci_scripts/explain_selection.sh "$CHANGED_SINCE" "${targets[@]}"
   ./pants test "${targets[@]}"
 else
   ./pants test ::

@@ -63,8 +63,11 @@ def test_pull_requests_are_gated_on_changed_targets_and_dependents() -> None:
     assert "ci_scripts/run_tests.sh --changed-since=origin/main" in runs
 
 
-def test_main_runs_everything_and_tags_package() -> None:
-    main_runs = _run_lines(_workflow("main.yml"))
+def test_main_runs_everything_on_every_push_and_every_night_and_tags_package() -> None:
+    main = _workflow("main.yml")
+    assert main[True]["push"]["branches"] == ["main"]
+    assert [entry["cron"] for entry in main[True]["schedule"]] == ["17 3 * * *"]
+    main_runs = _run_lines(main)
     assert {"ci_scripts/gates.sh", "ci_scripts/run_tests.sh", "ci_scripts/package.sh"} <= set(
         main_runs
     )
