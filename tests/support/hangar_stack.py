@@ -59,6 +59,31 @@ def drop_test_databases(*, orphans: bool = False) -> list[str]:
     return names
 
 
+def drop_orphaned_marked_databases() -> list[str]:
+    """Drop the databases of test stacks (state folders under pytest's temporary folders) of
+    this host whose state folder is gone: a killed test run's stacks that chose their own names."""
+    import socket
+
+    import psycopg
+
+    from tests.support.services import service_env
+
+    admin = urlunsplit(urlsplit(service_env().postgres_url)._replace(path="/postgres"))
+    pattern = f"hangar stack % {socket.gethostname()}:%/pytest-of-%"
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE shobj_description(oid, 'pg_database') LIKE %s",
+            (pattern,),
+        ).fetchall()
+    dropped = []
+    for (comment,) in rows:
+        state_dir = Path(comment.split(":", 1)[1])
+        if not state_dir.exists():
+            dropped += drop_databases_marked_for(state_dir)
+    return dropped
+
+
 def drop_databases_marked_for(state_dir: Path) -> list[str]:
     """Drop the databases whose ownership marker names ``state_dir`` (a stack that chose its own
     database names: see hangar_common.platform.ownership); a failed test's cleanup."""
@@ -98,6 +123,7 @@ def stack_env(state_dir: Path, **extra: str) -> dict[str, str]:
 
     if not _started:
         drop_test_databases(orphans=True)
+        drop_orphaned_marked_databases()
     databases = f"{database_prefix()}{next(_stacks)}"
     _started.append(databases)
     server = urlsplit(service_env().postgres_url)

@@ -15,6 +15,8 @@ import requests
 from psycopg import sql
 
 from hangar_common.platform.api_client import AirflowApi
+from hangar_common.platform.ownership import fernet_signed_by, inspect_databases
+from hangar_common.settings import read_dotenv
 from tests.support.hangar_stack import (
     ADMIN_PASSWORD,
     api_url,
@@ -26,13 +28,20 @@ from tests.support.hangar_stack import (
 from tests.support.paths import repo_root
 from tests.support.services import service_env
 
-# The test stacks' fixed names (tests/support/hangar_stack.py): these stacks choose their own.
-NAMED_BY_TESTS = ("HANGAR_METADATA_DB_URL", "HANGAR_WAREHOUSE_DB", "HANGAR_SOURCE_DB")
+# What tests/support/hangar_stack.py fixes for test stacks beyond their API port: these stacks
+# choose their own databases and internal ports, as two checkouts with defaults would.
+FIXED_BY_TESTS = (
+    "HANGAR_METADATA_DB_URL",
+    "HANGAR_WAREHOUSE_DB",
+    "HANGAR_SOURCE_DB",
+    "HANGAR_FLOWER_PORT",
+    "HANGAR_WORKER_LOG_PORT_BASE",
+)
 
 
 def _env(state: Path) -> dict[str, str]:
     env = stack_env(state)
-    for name in NAMED_BY_TESTS:
+    for name in FIXED_BY_TESTS:
         env.pop(name)
     return env
 
@@ -101,6 +110,15 @@ def test_two_state_folders_own_their_databases_side_by_side(tmp_path: Path) -> N
             api = AirflowApi(api_url(envs[name]), "admin", ADMIN_PASSWORD)
             assert api.get("connections/warehouse")["schema"] == identity["databases"]["warehouse"]
             assert api.get("connections/source_db")["schema"] == identity["databases"]["source"]
+        # What a stack's metadata database stores was written by its own Fernet key (the check
+        # `up` makes of an existing one), not by the other's.
+        keys = {
+            name: read_dotenv(states[name] / "secrets.env")["HANGAR_FERNET_KEY"] for name in "ab"
+        }
+        metadata_b = _url_of(identities["b"]["databases"]["metadata"])
+        tokens = inspect_databases([metadata_b], tokens_of=[metadata_b])[metadata_b].tokens
+        assert tokens and all(fernet_signed_by(token, [keys["b"]]) for token in tokens)
+        assert not any(fernet_signed_by(token, [keys["a"]]) for token in tokens)
 
         # A third checkout configured onto a's API port and a's warehouse: refused in one line,
         # before anything is written.
@@ -152,6 +170,11 @@ def test_two_state_folders_own_their_databases_side_by_side(tmp_path: Path) -> N
         assert set(identities["b"]["databases"].values()) <= set(remaining)
         health = requests.get(f"{api_url(envs['b'])}/api/v2/monitor/health", timeout=10).json()
         assert health["metadatabase"]["status"] == "healthy"
+        status = hangar(envs["b"], "status")
+        assert status.returncode == 0, status.stdout
+        row = next(line for line in status.stdout.splitlines() if line.startswith("stack-id "))
+        assert row.split()[1] == ids["b"]
+        assert ", ".join(identities["b"]["databases"].values()) in row
     finally:
         for name in ("a", "b"):
             hangar(envs[name], "down", "--purge")

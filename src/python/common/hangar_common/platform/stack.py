@@ -518,11 +518,25 @@ class StackManager:
         )
         rows.insert(1, ("memory", "PSS", f"{total / 2**20:.0f} MiB for all components"))
         rows.insert(2, self._auth_row(Stack(str(running.get("stack") or Stack.EMBEDDED.value))))
+        if self.identity is not None:
+            rows.insert(3, self._identity_row(self.identity))
         rows += self._part_rows(running)
         bundle = self._bundle_sync_row()
         if bundle:
             rows.insert(-1, bundle)
         return rows
+
+    def _identity_row(self, identity: StackIdentity) -> tuple[str, str, str]:
+        """The stack's id and the databases it uses (explicit settings included)."""
+        settings = HangarSettings.from_env(self.env)
+        names = [
+            urlsplit(settings.effective_metadata_db_url).path.lstrip("/"),
+            settings.warehouse_db,
+            settings.source_db,
+        ]
+        legacy = ", legacy names" if identity.legacy else ""
+        detail = f"databases {', '.join(names)} ({identity_file(self.paths)}{legacy})"
+        return ("stack-id", identity.id, detail)
 
     def _auth_row(self, stack: Stack) -> tuple[str, str, str]:
         config = load_platform_config(self._process_env(stack), project_root=self.root)
