@@ -27,8 +27,8 @@ DOC = """
 
 Partitions are the data interval's start (`year=/month=/day=`); re-running a day is idempotent.
 A run without a logical date loads the latest complete interval before it was triggered (its
-task logs say which). History starts {start} (`start_date` in datasets.yaml): a run for an
-earlier day fails, saying so.
+task logs say which). History starts {start} (`start_date` in config/datasets/{name}.yaml): a run
+for an earlier day fails, saying so.
 """
 
 

@@ -92,9 +92,9 @@ def _check_range(dag: Any, interval: DataInterval, run_after: datetime) -> None:
     if dag.start_date is not None and interval.start < dag.start_date:
         raise RunOutsideDagRange(
             f"{took}, before the DAG's history starts ({_when(dag.start_date)}, its "
-            "start_date): nothing was run. Trigger it once an interval on or after the start "
-            "date has completed, with a logical date on or after the start date, or move "
-            "start_date back (datasets: start_date in datasets.yaml) to load older history"
+            "start_date): nothing was run. Trigger it again once an interval starting on or "
+            "after the start date has completed, or with a logical date on or after it; or move "
+            "start_date back (datasets: config/datasets/<name>.yaml) to load older history"
         )
     if dag.end_date is not None and interval.start > dag.end_date:
         raise RunOutsideDagRange(
