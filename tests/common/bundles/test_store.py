@@ -20,6 +20,32 @@ def _artifact(marker: str) -> bytes:
     return out.getvalue()
 
 
+def test_dag_files_are_the_python_modules_beside_the_code_the_bundle_carries(
+    store: BundleStore,
+) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in (
+            "PEX-INFO",
+            ".airflowignore",
+            "hangar_common/__init__.py",
+            "hangar_common/settings.py",
+            "hangar_plugins/defaults.py",
+            "hangar_dags/__init__.py",
+            "hangar_dags/a.py",
+            "hangar_dags/config/datasets.yaml",
+            "tests/support/platform_dags/smoke.py",
+            "fault_drill.py",
+        ):
+            archive.writestr(name, "")
+    manifest, _ = store.publish(out.getvalue(), git_commit="abc")
+    assert manifest.dag_files == [
+        "fault_drill.py",
+        "hangar_dags/a.py",
+        "tests/support/platform_dags/smoke.py",
+    ]
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> BundleStore:
     return BundleStore.from_url(f"file://{tmp_path / 'store'}")

@@ -31,6 +31,8 @@ ARTIFACT = "bundle.pex"
 MANIFEST = "manifest.json"
 # PEX machinery inside a bundle PEX: not part of the bundle's own files.
 PEX_MACHINERY = (".bootstrap/", ".deps/", "__pex__/", "PEX-INFO", "__main__.py")
+# First-party code a bundle carries for its DAG files to import (its .airflowignore skips it).
+BUNDLED_CODE = ("hangar_common/", "hangar_plugins/")
 
 
 class BundleStoreError(RuntimeError):
@@ -47,10 +49,14 @@ class Manifest:
 
     @property
     def dag_files(self) -> list[str]:
+        """The bundle's Python modules outside the code it carries for them, wherever they are
+        (the library's bundle: hangar_dags/; a test's or a drill's: their own folders)."""
         return sorted(
             path
             for path in self.files
-            if path.startswith("hangar_dags/") and not path.endswith("__init__.py")
+            if path.endswith(".py")
+            and not path.startswith(BUNDLED_CODE)
+            and not path.endswith("__init__.py")
         )
 
 
