@@ -42,7 +42,7 @@ def check_run_dates(context: Any) -> None:
             f"DAG {dag.dag_id} starts at {_when(dag.start_date)} and this run covers "
             f"{_when(first)}, before it: nothing was run. Pick a logical date on or after the "
             "start date, or move the DAG's start_date back (datasets: start_date in "
-            "datasets.yaml) to load older history"
+            "config/datasets/<name>.yaml) to load older history"
         )
     if dag.end_date is not None and last > dag.end_date:
         raise RunOutsideDagRange(

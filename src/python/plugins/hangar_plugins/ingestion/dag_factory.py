@@ -1,4 +1,4 @@
-"""Build one ingestion DAG per dataset of ``datasets.yaml`` (a new dataset is config)."""
+"""Build one ingestion DAG per dataset file of ``config/datasets/`` (a new dataset is config)."""
 
 from __future__ import annotations
 

@@ -141,7 +141,7 @@ def _message(prefix: str, exc: ValidationError) -> str:
 
 
 def parse_datasets(document: Any) -> dict[str, Dataset]:
-    """Every dataset of a ``datasets.yaml`` document, validated by the pydantic models above."""
+    """Every dataset of a ``{"datasets": {name: fields}}`` document, validated by the pydantic models above."""
     if not isinstance(document, Mapping) or not isinstance(document.get("datasets"), Mapping):
         raise DatasetConfigError("top level must be a mapping with a 'datasets' mapping")
     datasets = {}
