@@ -15,6 +15,8 @@ from hangar_common.platform.identity import (
     Owner,
     PortChooser,
     StackIdentity,
+    apply_identity,
+    broker_db_is_chosen,
     database_names,
     marker,
     new_identity,
@@ -43,7 +45,10 @@ def test_the_recorded_identity_round_trips_and_is_read_back(tmp_path: Path) -> N
     paths = StatePaths(root=tmp_path / "state")
     assert read_identity(paths) is None
     identity = StackIdentity(
-        id="a1b2c3", databases=database_names("a1b2c3"), ports={"sales-source": 41000}
+        id="a1b2c3",
+        databases=database_names("a1b2c3"),
+        ports={"sales-source": 41000},
+        redis_db=4,
     )
     write_identity(paths, identity)
     assert read_identity(paths) == identity
@@ -105,3 +110,15 @@ def test_ports_are_kept_while_free_and_replaced_when_taken() -> None:
         assert not base <= taken < base + 5
     assert set(chooser.chosen) == {"sales-source"}
     assert PortChooser().port("new") > 0
+
+
+def test_the_broker_database_is_the_stack_s_unless_the_url_names_one() -> None:
+    identity = StackIdentity(id="a1b2c3", databases=database_names("a1b2c3"), redis_db=4)
+    assert broker_db_is_chosen({}) and broker_db_is_chosen({"HANGAR_REDIS_URL": "redis://r:1"})
+    assert not broker_db_is_chosen({"HANGAR_REDIS_URL": "redis://r:1/0"})
+    assert apply_identity({}, identity)["HANGAR_REDIS_URL"] == "redis://127.0.0.1:6379/4"
+    server_only = apply_identity({"HANGAR_REDIS_URL": "redis://r:6390"}, identity)
+    assert server_only["HANGAR_REDIS_URL"] == "redis://r:6390/4"
+    named = apply_identity({"HANGAR_REDIS_URL": "redis://r:6390/9"}, identity)
+    assert named["HANGAR_REDIS_URL"] == "redis://r:6390/9"  # explicit wins
+    assert "HANGAR_REDIS_URL" not in apply_identity({}, new_identity())  # none taken yet

@@ -22,14 +22,18 @@ from hangar_common.platform.identity import (
 from hangar_common.platform.ownership import (
     DatabaseState,
     DatabaseUse,
+    RedisState,
+    choose_redis_db,
     database_conflicts,
     database_uses,
     fernet_keys,
     fernet_signed_by,
+    owner_is_gone,
     port_conflicts,
     port_in_use,
     port_uses,
     preflight,
+    redis_conflict,
     resolve_identity,
 )
 from hangar_common.settings import ConfigurationError, HangarSettings, Stack
@@ -216,3 +220,41 @@ def test_a_folder_from_before_keeps_its_legacy_databases_only_when_provably_its_
     (tmp_path / "postgres" / "data").mkdir(parents=True)
     (tmp_path / "postgres" / "data" / "PG_VERSION").write_text("16\n")
     assert resolved(None).legacy
+
+
+def test_a_broker_database_another_live_stack_marked_is_refused(tmp_path: Path) -> None:
+    host = socket.gethostname()
+    live = Owner(stack_id="ffffff", where=f"{host}:{tmp_path}")
+    gone = Owner(stack_id="eeeeee", where=f"{host}:{tmp_path / 'deleted'}")
+    url = "redis://127.0.0.1:6390/3"
+    assert redis_conflict(url, RedisState(owner=live), OURS) == (
+        f"Redis database 3 at 127.0.0.1:6390 is the broker of hangar stack ffffff ({host}:"
+        f"{tmp_path}): set HANGAR_REDIS_URL to another database, or to the server alone "
+        "(redis://HOST:PORT) to get a free one"
+    )
+    assert owner_is_gone(gone) and not owner_is_gone(live)
+    assert not owner_is_gone(Owner(stack_id="ffffff", where="elsewhere:/nope"))  # can't tell
+    for fine in (
+        None,
+        RedisState(),
+        RedisState(owner=gone),
+        RedisState(owner=Owner(stack_id="a1b2c3", where="x")),
+    ):
+        assert redis_conflict(url, fine, OURS) is None
+
+
+def test_a_stack_takes_its_own_broker_database_else_an_empty_one(tmp_path: Path) -> None:
+    host = socket.gethostname()
+    mine = Owner(stack_id=OURS.id, where=f"{host}:{tmp_path}")
+    live = Owner(stack_id="ffffff", where=f"{host}:{tmp_path}")
+    gone = Owner(stack_id="eeeeee", where=f"{host}:{tmp_path / 'deleted'}")
+    states = {
+        0: RedisState(keys=4),  # a legacy stack's (or anyone's) data: never taken
+        1: RedisState(owner=live, keys=5),
+        2: RedisState(owner=gone, keys=5),
+        3: RedisState(),
+        4: RedisState(owner=mine, keys=1),
+        5: RedisState(),
+    }
+    assert choose_redis_db(states, OURS, preferred=None) == [4, 3, 5, 2]
+    assert choose_redis_db({**states, 4: RedisState()}, OURS, preferred=5) == [5, 3, 4, 2]

@@ -137,7 +137,11 @@ class HangarSettings(BaseModel):
         section="services",
     )
     redis_url: str = _setting(
-        DEFAULT_REDIS_URL, "Redis: the celery stack's broker.", section="services"
+        DEFAULT_REDIS_URL,
+        "Redis: the celery stack's broker. Unset, or a server without a database number "
+        "(redis://HOST:PORT): `up` takes a free database of that server for this state folder's "
+        "stack (recorded in .hangar/identity.json, docs/platform.rst).",
+        section="services",
     )
     pg_bin: str = _setting(
         "",

@@ -19,10 +19,11 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from hangar_common.net import free_port, free_port_range, port_is_free
 from hangar_common.platform.config import StatePaths
-from hangar_common.settings import ConfigurationError, env_name
+from hangar_common.settings import DEFAULT_REDIS_URL, ConfigurationError, env_name
 
 IDENTITY_FILE = "identity.json"
 # Role of each database -> the setting naming it (and moving it elsewhere).
@@ -54,6 +55,8 @@ class StackIdentity:
     ports: Mapping[str, int] = field(default_factory=dict)
     # True: a state folder that ran before per-stack names kept the legacy names (its data).
     legacy: bool = False
+    # The celery stack's broker: the Redis database (0-15) it took on HANGAR_REDIS_URL's server.
+    redis_db: int | None = None
 
     def env_defaults(self) -> dict[str, str]:
         """The ``HANGAR_*_DB`` names of this stack (applied only where a setting is unset)."""
@@ -69,6 +72,16 @@ class Owner:
 
     stack_id: str
     where: str  # host:state folder of the owning stack
+
+
+def with_redis_db(url: str, db: int) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+
+
+def redis_db_of(url: str) -> int | None:
+    """The database number ``url`` names (``redis://host:port/N``); None when it names none."""
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path.isdigit() else None
 
 
 def database_names(stack_id: str) -> dict[str, str]:
@@ -99,6 +112,7 @@ def read_identity(paths: StatePaths) -> StackIdentity | None:
             databases={role: str(data["databases"][role]) for role in DATABASE_SETTINGS},
             ports={str(k): int(v) for k, v in dict(data.get("ports") or {}).items()},
             legacy=bool(data.get("legacy", False)),
+            redis_db=None if data.get("redis_db") is None else int(data["redis_db"]),
         )
     except FileNotFoundError:
         return None
@@ -121,10 +135,27 @@ def write_identity(paths: StatePaths, identity: StackIdentity) -> None:
         "databases": dict(identity.databases),
         "ports": dict(sorted(identity.ports.items())),
         "legacy": identity.legacy,
+        "redis_db": identity.redis_db,
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
+
+
+def apply_identity(env: Mapping[str, str], identity: StackIdentity) -> dict[str, str]:
+    """``env`` with the stack's database names where unset, and its Redis database on the
+    broker's server where ``HANGAR_REDIS_URL`` names no database (or is unset)."""
+    merged = with_defaults(env, identity.env_defaults())
+    if identity.redis_db is not None and broker_db_is_chosen(env):
+        server = str(env.get(env_name("redis_url"), "")).strip() or DEFAULT_REDIS_URL
+        merged[env_name("redis_url")] = with_redis_db(server, identity.redis_db)
+    return merged
+
+
+def broker_db_is_chosen(env: Mapping[str, str]) -> bool:
+    """Does the stack choose its Redis database? Yes unless HANGAR_REDIS_URL names one."""
+    given = str(env.get(env_name("redis_url"), "")).strip()
+    return not given or redis_db_of(given) is None
 
 
 def with_defaults(env: Mapping[str, str], defaults: Mapping[str, str]) -> dict[str, str]:

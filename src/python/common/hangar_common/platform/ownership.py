@@ -7,7 +7,10 @@ stack <id> <host>:<state folder>'``). Before ``up`` (or ``init``) starts or writ
 - a database another stack marked as its own;
 - a metadata database whose stored secrets another Fernet key wrote (another stack's: Airflow
   would fail with ``InvalidToken`` half-way through ``init``);
-- a port the stack would listen on that something else holds.
+- a port the stack would listen on that something else holds;
+- (celery) a Redis database another stack's broker marked (key ``hangar:owner``). Where
+  ``HANGAR_REDIS_URL`` names no database, the stack takes a free one of its own
+  (:func:`claim_redis`).
 
 ``./hangar down --purge`` drops exactly the databases marked with this stack's id
 (:func:`purge_databases`). A state folder that ran before per-stack names keeps its legacy
@@ -25,6 +28,7 @@ import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from hangar_common.platform.config import StatePaths
@@ -37,9 +41,13 @@ from hangar_common.platform.identity import (
     new_identity,
     parse_marker,
     read_identity,
+    redis_db_of,
+    with_redis_db,
 )
 from hangar_common.settings import ConfigurationError, HangarSettings, Stack, env_name
 
+REDIS_OWNER_KEY = "hangar:owner"
+REDIS_DATABASES = 16  # Redis' default `databases`
 FERNET_VERSION = 0x80
 _FERNET_HMAC_BYTES = 32
 _FERNET_MIN_BYTES = 1 + 8 + 16 + 16 + _FERNET_HMAC_BYTES  # version, time, IV, 1 block, HMAC
@@ -254,6 +262,52 @@ def port_conflicts(
     return conflicts
 
 
+@dataclass(frozen=True, kw_only=True)
+class RedisState:
+    """One Redis database: who marked it, and how many keys it holds."""
+
+    owner: Owner | None = None
+    keys: int = 0
+
+
+def owner_is_gone(owner: Owner, *, host: str | None = None) -> bool:
+    """Is ``owner`` a stack of this host whose state folder no longer exists?"""
+    where_host, _, folder = owner.where.partition(":")
+    return where_host == (host or socket.gethostname()) and not Path(folder).exists()
+
+
+def redis_conflict(url: str, state: RedisState | None, identity: StackIdentity) -> str | None:
+    """Why the broker database ``url`` cannot be this stack's (another live stack marked it)."""
+    owner = state.owner if state is not None else None
+    if owner is None or owner.stack_id == identity.id or owner_is_gone(owner):
+        return None
+    parts = urlsplit(url)
+    return (
+        f"Redis database {redis_db_of(url) or 0} at {parts.hostname}:{parts.port or 6379} is the "
+        f"broker of hangar stack {owner.stack_id} ({owner.where}): set HANGAR_REDIS_URL to "
+        "another database, or to the server alone (redis://HOST:PORT) to get a free one"
+    )
+
+
+def choose_redis_db(
+    states: Mapping[int, RedisState], identity: StackIdentity, *, preferred: int | None
+) -> list[int]:
+    """The databases this stack may take as its broker, best first: its own (``preferred``
+    first), then empty unmarked ones, then those of stacks whose state folder is gone."""
+    own = [
+        db for db, state in states.items() if state.owner and state.owner.stack_id == identity.id
+    ]
+    own.sort(key=lambda db: db != preferred)
+    free = [db for db, state in states.items() if state.owner is None and state.keys == 0]
+    free.sort(key=lambda db: db != preferred)
+    stale = [
+        db
+        for db, state in states.items()
+        if state.owner and state.owner.stack_id != identity.id and owner_is_gone(state.owner)
+    ]
+    return own + free + stale
+
+
 def preflight(
     *,
     database_uses: Iterable[DatabaseUse],
@@ -263,12 +317,15 @@ def preflight(
     port_uses: Iterable[PortUse] = (),
     in_use: Callable[[str, int], bool] = port_in_use,
     listener: Callable[[int], str] = listener_of,
+    other: Iterable[str] = (),
 ) -> None:
-    """Raise, in one line naming each setting to change, when anything would collide.
+    """Raise, in one line naming each setting to change, when anything would collide
+    (``other``: collisions found elsewhere, e.g. :func:`redis_conflict`).
 
     :raises ConfigurationError: listing every collision (``; ``-separated).
     """
     conflicts = database_conflicts(database_uses, states, identity, keys)
+    conflicts += [conflict for conflict in other if conflict]
     conflicts += port_conflicts(port_uses, in_use=in_use, listener=listener)
     if conflicts:
         raise ConfigurationError("; ".join(conflicts))
@@ -440,3 +497,88 @@ def purge_databases(
         except psycopg.OperationalError:
             unreachable.append(where)
     return dropped, unreachable
+
+
+# -- Redis (the celery stack's broker) -------------------------------------------------------------
+def _redis(url: str) -> Any:
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=5)
+
+
+def inspect_redis(url: str, dbs: Iterable[int] | None = None) -> dict[int, RedisState] | None:
+    """The state of the databases ``dbs`` (default: the one ``url`` names, else all 16) of the
+    server of ``url``; None when it does not answer."""
+    import redis
+
+    wanted = list(dbs) if dbs is not None else [redis_db_of(url) or 0]
+    states: dict[int, RedisState] = {}
+    try:
+        for db in wanted:
+            client = _redis(with_redis_db(url, db))
+            try:
+                raw = client.get(REDIS_OWNER_KEY)
+                text = raw.decode() if isinstance(raw, bytes) else raw
+                states[db] = RedisState(owner=parse_marker(text), keys=int(client.dbsize()))
+            finally:
+                client.close()
+    except redis.RedisError:
+        return None if not states else states
+    return states
+
+
+def claim_redis(server_url: str, identity: StackIdentity, text: str) -> int | None:
+    """Take a Redis database of ``server_url``'s server as this stack's broker (see
+    :func:`choose_redis_db`) and mark it with ``text``; None when none is free (or the server
+    does not answer)."""
+    states = inspect_redis(server_url, range(REDIS_DATABASES))
+    if not states:
+        return None
+    for db in choose_redis_db(states, identity, preferred=identity.redis_db):
+        client = _redis(with_redis_db(server_url, db))
+        try:
+            owner = states[db].owner
+            if owner is not None and owner.stack_id == identity.id:
+                client.set(REDIS_OWNER_KEY, text)
+                return db
+            if owner is not None:  # a stack whose state folder is gone: its queues too
+                client.flushdb()
+            if client.set(REDIS_OWNER_KEY, text, nx=True):  # a stack starting meanwhile wins
+                return db
+        finally:
+            client.close()
+    return None
+
+
+def mark_redis(url: str, text: str) -> None:
+    """Mark the broker database ``url`` names as this stack's, unless someone marked it."""
+    client = _redis(url)
+    try:
+        client.set(REDIS_OWNER_KEY, text, nx=True)
+    finally:
+        client.close()
+
+
+def purge_redis(url: str, identity: StackIdentity, *, flush: bool) -> list[str]:
+    """Release the broker database ``url`` names when marked with ``identity``'s id (``flush``:
+    empty it first, its queues and results: the stack chose it)."""
+    import redis
+
+    parts = urlsplit(url)
+    where = f"Redis database {redis_db_of(url) or 0} at {parts.hostname}:{parts.port or 6379}"
+    try:
+        states = inspect_redis(url)
+        state = (states or {}).get(redis_db_of(url) or 0)
+        if state is None or state.owner is None or state.owner.stack_id != identity.id:
+            return []
+        client = _redis(url)
+        try:
+            if flush:
+                client.flushdb()
+                return [f"flushed {where} (the broker's queues)"]
+            client.delete(REDIS_OWNER_KEY)
+            return [f"released {where} (its ownership mark)"]
+        finally:
+            client.close()
+    except redis.RedisError:
+        return [f"{where} does not answer: its mark stays"] if flush else []

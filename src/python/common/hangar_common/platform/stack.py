@@ -11,7 +11,7 @@ import time
 import uuid
 import xmlrpc.client
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,21 +34,28 @@ from hangar_common.platform.health import read_health, unhealthy_components, wai
 from hangar_common.platform.identity import (
     PortChooser,
     StackIdentity,
+    apply_identity,
+    broker_db_is_chosen,
     identity_file,
     marker,
     read_identity,
-    with_defaults,
+    redis_db_of,
     write_identity,
 )
 from hangar_common.platform.ownership import (
     DatabaseState,
+    claim_redis,
     claim_unmarked,
     database_uses,
     fernet_keys,
     inspect_databases,
+    inspect_redis,
+    mark_redis,
     port_uses,
     preflight,
     purge_databases,
+    purge_redis,
+    redis_conflict,
     resolve_identity,
 )
 from hangar_common.platform.plan import component_environment, plan_stack
@@ -111,7 +118,7 @@ class StackManager:
         # The databases (and internal ports) named for this state folder's stack, once recorded.
         self.identity: StackIdentity | None = read_identity(self.paths)
         if self.identity is not None:
-            self.env = with_defaults(self.env, self.identity.env_defaults())
+            self.env = apply_identity(self.env, self.identity)
         self.supervisor = Supervisor(self.paths)
         self.state_file = self.paths.run / "stack.json"
         # Endpoints of the parts a running stack started (throwaway PostgreSQL, SeaweedFS, the
@@ -269,24 +276,51 @@ class StackManager:
                 url, DatabaseState(exists=False)
             )
         identity, is_new = resolve_identity(self.paths, legacy_metadata=legacy_metadata, keys=keys)
-        env = with_defaults(self.env, identity.env_defaults())
+        env = apply_identity(self.env, identity)
         settings = HangarSettings.from_env(env)
         uses = database_uses(settings, self.given_env) if shared else []
         metadata = [use.url for use in uses if use.role == "metadata"]
         states = inspect_databases([use.url for use in uses], tokens_of=metadata) if uses else {}
+        # The celery stack's broker: a database HANGAR_REDIS_URL names must not be another's.
+        celery = stack is Stack.CELERY
+        named_broker = celery and not broker_db_is_chosen(self.given_env)
+        broker_states = inspect_redis(settings.redis_url) if named_broker else None
+        broker_conflict = None
+        if broker_states is not None:
+            db = redis_db_of(settings.redis_url) or 0
+            broker_conflict = redis_conflict(settings.redis_url, broker_states.get(db), identity)
         preflight(
             database_uses=uses,
             states=states,
             identity=identity,
             keys=keys,
             port_uses=port_uses(settings, stack, workers=workers) if workers is not None else (),
+            other=[broker_conflict] if broker_conflict else [],
         )
         done = []
+        text = marker(identity, self.paths.root)
+        if broker_states is not None:
+            mark_redis(settings.redis_url, text)
+        elif celery and not named_broker and _redis_answers(given.redis_url):
+            taken = claim_redis(given.redis_url, identity, text)
+            server = urlsplit(given.redis_url)
+            where = f"{server.hostname}:{server.port or 6379}"
+            if taken is None:
+                raise ConfigurationError(
+                    f"no free Redis database at {where} (each celery stack takes one for its "
+                    "broker): set HANGAR_REDIS_URL to a database of this stack's own "
+                    "(redis://HOST:PORT/N), or run ./hangar down --purge in unused checkouts"
+                )
+            if taken != identity.redis_db:
+                done.append(f"broker: Redis database {taken} at {where}")
+                is_new = True
+                identity = replace(identity, redis_db=taken)
+                env = apply_identity(self.env, identity)
         if is_new:
             write_identity(self.paths, identity)
             names = ", ".join(identity.databases.values())
             kind = "kept the legacy databases" if identity.legacy else "databases"
-            done.append(f"stack {identity.id}: {kind} {names} ({identity_file(self.paths)})")
+            done.insert(0, f"stack {identity.id}: {kind} {names} ({identity_file(self.paths)})")
         done += claim_unmarked(uses, states, identity, self.paths.root)
         self.identity, self.env = identity, env
         return done
@@ -309,15 +343,17 @@ class StackManager:
                 "hangar_source: drop them yourself if they are this stack's)"
             )
         else:
-            settings = HangarSettings.from_env(
-                with_defaults(self.given_env, self.identity.env_defaults())
-            )
+            settings = HangarSettings.from_env(apply_identity(self.given_env, self.identity))
             servers = [settings.postgres_url, settings.effective_metadata_db_url]
             dropped, unreachable = purge_databases(servers, self.identity)
             done += dropped or [
                 f"no database on {redact_url(settings.postgres_url)} is marked as "
                 f"stack {self.identity.id}'s"
             ]
+            if self.identity.redis_db is not None:
+                done += purge_redis(settings.redis_url, self.identity, flush=True)
+            elif not broker_db_is_chosen(self.given_env):
+                done += purge_redis(settings.redis_url, self.identity, flush=False)
             for where in unreachable:
                 keep_identity = True
                 done.append(
