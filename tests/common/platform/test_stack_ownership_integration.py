@@ -6,8 +6,13 @@ server of the test's own and the shared PostgreSQL; no stack is started.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 
@@ -15,6 +20,7 @@ from hangar_common.platform.stack import StackManager
 from hangar_common.settings import ConfigurationError, HangarSettings, Stack
 from tests.support.paths import repo_root
 from tests.support.ports import free_port
+from tests.support.postgres import scratch_database
 from tests.support.redis_server import RedisServer
 
 
@@ -70,3 +76,48 @@ def test_celery_stacks_take_broker_databases_of_their_own(tmp_path: Path) -> Non
         for manager in managers:
             manager.purge()
         broker.stop()
+
+
+def _fernet_token(key: str) -> str:
+    """A token as Airflow's Fernet writes it (only its HMAC is checked)."""
+    body = b"\x80" + (0).to_bytes(8, "big") + os.urandom(32)
+    signature = hmac.new(base64.urlsafe_b64decode(key)[:16], body, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(body + signature).decode()
+
+
+def test_a_folder_from_before_keeps_its_metadata_only_with_the_key_that_wrote_it(
+    tmp_path: Path,
+) -> None:
+    keys = {name: base64.urlsafe_b64encode(os.urandom(32)).decode() for name in ("mine", "clone")}
+    with scratch_database("hangar_legacy_meta") as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TABLE connection (password text, extra text, is_encrypted boolean, "
+                "is_extra_encrypted boolean)"
+            )
+            conn.execute("CREATE TABLE variable (val text, is_encrypted boolean)")
+            conn.execute(
+                "INSERT INTO connection VALUES ('', %s, false, true)",
+                (_fernet_token(keys["mine"]),),
+            )
+        managers = {}
+        for name, key in keys.items():
+            state = tmp_path / name
+            state.mkdir()
+            (state / "secrets.env").write_text(f"HANGAR_FERNET_KEY={key}\n")  # ran before
+            env = {
+                "HANGAR_STATE_DIR": str(state),
+                "HANGAR_METADATA_DB_URL": url,
+                "HANGAR_WAREHOUSE_DB": "unused_wh",
+                "HANGAR_SOURCE_DB": "unused_src",
+            }
+            managers[name] = StackManager(repo_root(), env)
+        managers["mine"].claim_identity(Stack.EMBEDDED, workers=None)
+        mine = managers["mine"].identity
+        assert mine is not None and mine.legacy  # its own data: the names it had are kept
+        # A clone whose first `up` made its own key: refused before Airflow's InvalidToken.
+        with pytest.raises(ConfigurationError, match="holds secrets another Fernet key encrypted"):
+            managers["clone"].claim_identity(Stack.EMBEDDED, workers=None)
+        assert not (tmp_path / "clone" / "identity.json").exists()
+        for manager in managers.values():
+            manager.purge()
