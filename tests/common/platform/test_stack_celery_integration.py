@@ -1,8 +1,9 @@
 """The native Celery stack: two workers, Flower, and the faults production sees.
 
 One stack serves the whole module (starting it is the slow part): PostgreSQL metadata DB of
-its own, a Redis of its own, two workers, the test profile's timeouts. The faults (a worker
-killed, Redis or PostgreSQL restarted...) are drilled in the default profile: tests/drills.
+its own, a Redis of its own, two workers, the test profile's timeouts, the platform suites' own
+DAGs (tests/support/platform_dags). The faults (a worker killed, Redis or PostgreSQL
+restarted...) are drilled in the default profile: tests/drills.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from hangar_common.platform.api_client import AirflowApi
 from hangar_common.platform.config import state_paths
 from hangar_common.platform.supervisor import Supervisor
 from hangar_common.settings import read_dotenv
+from tests.support.fixture_dags import HOUSEKEEPING_DAG, IDLE_DAG, SMOKE_DAG, served
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.paths import repo_root
 from tests.support.ports import free_port
 from tests.support.postgres import scratch_database
 from tests.support.redis_server import RedisServer
 
-DAG = "platform_smoke_check"
+DAG = SMOKE_DAG
 
 
 class CeleryStack:
@@ -47,6 +49,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryStack]:
     with scratch_database("hangar_it_celery") as metadata_db:
         env = stack_env(
             state,
+            **served(),
             HANGAR_METADATA_DB_URL=metadata_db,
             HANGAR_REDIS_URL=broker.url,
             HANGAR_PROMETHEUS_PORT=str(free_port()),
@@ -119,10 +122,10 @@ def test_roles_allow_exactly_what_each_login_needs(stack: CeleryStack) -> None:
     maintenance = AirflowApi(
         api_url(stack.env), "maintenance", secrets["HANGAR_MAINTENANCE_PASSWORD"]
     )
-    # hello_world_1 stays paused: a triggered run is only queued, nothing runs.
+    # IDLE_DAG stays paused: a triggered run is only queued, nothing runs.
     trigger: tuple[str, str, Mapping[str, object]] = (
         "POST",
-        "dags/hello_world_1/dagRuns",
+        f"dags/{IDLE_DAG}/dagRuns",
         {"logical_date": None, "conf": {}},
     )
 
@@ -130,9 +133,9 @@ def test_roles_allow_exactly_what_each_login_needs(stack: CeleryStack) -> None:
     assert _status(viewer, *trigger) == 403
     assert _status(operator, *trigger) == 200
     assert _status(maintenance, *trigger) == 403
-    runs = maintenance.get("dags/hello_world_1/dagRuns")["dag_runs"]
+    runs = maintenance.get(f"dags/{IDLE_DAG}/dagRuns")["dag_runs"]
     assert len(runs) == 1
-    clear = f"dags/hello_world_1/dagRuns/{runs[0]['dag_run_id']}/clear"
+    clear = f"dags/{IDLE_DAG}/dagRuns/{runs[0]['dag_run_id']}/clear"
     assert _status(maintenance, "POST", clear, {"dry_run": True}) == 200
     assert _status(viewer, "POST", clear, {"dry_run": True}) == 403
     connection = {"connection_id": "warehouse", "conn_type": "postgres", "host": "elsewhere"}
@@ -212,7 +215,7 @@ def test_task_log_reads_from_the_store_after_its_worker_and_log_folder_are_gone(
 
 
 def test_housekeeping_cleans_the_metadata_db_from_a_celery_task(stack: CeleryStack) -> None:
-    dag = "housekeeping_metadata_db"
+    dag = HOUSEKEEPING_DAG
     stack.api.wait_for_dag(dag)
     run_id = stack.api.trigger(dag, {"retention_days": 1, "dry_run": True})
     stack.api.unpause(dag)

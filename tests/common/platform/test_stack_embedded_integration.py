@@ -1,8 +1,10 @@
-"""`./hangar up` on the embedded stack: healthy API, a DAG run to success, nothing left behind."""
+"""`./hangar up` on the embedded stack: healthy API, a DAG run to success, nothing left behind.
+
+The stack serves the platform suites' own DAGs (tests/support/platform_dags), not the library's.
+"""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ import requests
 
 from hangar_common.platform.api_client import AirflowApi
 from tests.support.browser import chromium_page, open_logged_in
+from tests.support.fixture_dags import SMOKE_DAG, served
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 
 POLICY_PROBE = (
@@ -21,7 +24,7 @@ POLICY_PROBE = (
 
 def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    env = stack_env(state)
+    env = stack_env(state, **served())
     up = hangar(env, "up", "--timeout", "300")
     try:
         assert up.returncode == 0, up.stdout + up.stderr
@@ -37,11 +40,11 @@ def test_embedded_stack_runs_a_dag_and_stops_cleanly(tmp_path: Path) -> None:
         assert requests.get(f"{url}/api/v2/dags", timeout=10).status_code == 401
 
         api = AirflowApi(url, "admin", ADMIN_PASSWORD)
-        api.wait_for_dag("platform_smoke_check")
-        api.unpause("platform_smoke_check")
-        run_id = api.trigger("platform_smoke_check", {"total": 10_000, "chunks": 4})
-        assert api.wait_for_run("platform_smoke_check", run_id) == "success"
-        instances = api.task_instances("platform_smoke_check", run_id)
+        api.wait_for_dag(SMOKE_DAG)
+        api.unpause(SMOKE_DAG)
+        run_id = api.trigger(SMOKE_DAG, {"total": 10_000, "chunks": 4})
+        assert api.wait_for_run(SMOKE_DAG, run_id) == "success"
+        instances = api.task_instances(SMOKE_DAG, run_id)
         assert sorted((ti["task_id"], ti["state"]) for ti in instances) == sorted(
             [("plan", "success"), ("verify", "success")] + [("sum_chunk", "success")] * 4
         )
@@ -117,12 +120,13 @@ def test_bad_configuration_names_the_setting(tmp_path: Path) -> None:
 
 
 def _screenshot_dag_list(url: str, token: str, tmp_path: Path) -> None:
-    """The UI's DAG list, logged in, as a person sees it (saved for the README on request)."""
+    """The UI's DAG list, logged in, as a person sees it (the README's picture of the library's
+    list is taken by tests/dags/test_library_on_embedded_platform_integration.py)."""
     with chromium_page() as page:
         open_logged_in(page, url, token, "/dags")
-        text = page.wait_for_text("platform_smoke_check")
+        text = page.wait_for_text(SMOKE_DAG)
         assert "Sign in" not in text and "Login" not in text
-        target = Path(os.environ.get("HANGAR_SCREENSHOT_DIR") or tmp_path) / "ui-dag-list.png"
+        target = tmp_path / "ui-dag-list.png"
         page.screenshot(target)
     png = target.read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hangar_common.platform import throwaway
+from tests.support.fixture_dags import served
 from tests.support.hangar_stack import hangar, processes_of, stack_env
 from tests.support.services import closed_port
 
@@ -55,6 +56,7 @@ def test_embedded_stack_on_the_pgserver_wheels_postgresql(reachable_state: Path)
     state = reachable_state
     env = stack_env(
         state,
+        **served(),  # `smoke` runs their platform_smoke_check
         HANGAR_POSTGRES_URL=UNREACHABLE["HANGAR_POSTGRES_URL"],
         HANGAR_PG_BIN=str(wheel_bin),
     )

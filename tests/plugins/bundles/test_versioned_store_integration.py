@@ -1,7 +1,8 @@
 """Versioned bundle deploys on the Celery stack, through a real S3 server (SeaweedFS).
 
-Artifacts are the packaged DAG bundle plus a probe DAG whose task returns its version's marker,
-so a task's XCom proves which code ran.
+Artifacts are the platform suites' DAG bundle (tests/support/platform_dags:bundle, built like the
+library's) plus a probe DAG whose task returns its version's marker, so a task's XCom proves which
+code ran.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from hangar_common.bundles.store import POINTER, BundleStore
+from hangar_common.bundles.store import POINTER, BundleStore, artifact_files
 from hangar_common.platform.api_client import AirflowApi
 from tests.support.browser import chromium_page, open_logged_in
+from tests.support.fixture_dags import bundle_pex
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
-from tests.support.pex import packaged_pex
 from tests.support.postgres import scratch_database
 from tests.support.redis_server import RedisServer
 from tests.support.seaweedfs import ACCESS_KEY, SECRET_KEY, SeaweedFS
@@ -68,13 +69,13 @@ bundle_probe()
 
 
 def make_artifact(tmp: Path, marker: str) -> Path:
-    """The real bundle PEX with the probe DAG added (one file differs per marker)."""
-    source = packaged_pex("src.python.dags/dag-bundle.pex").read_bytes()
+    """The fixture bundle PEX with the probe DAG added (one file differs per marker)."""
+    source = bundle_pex().read_bytes()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(source)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             dst.writestr(info, src.read(info))
-        entry = zipfile.ZipInfo("hangar_dags/bundle_probe.py", date_time=(1980, 1, 1, 0, 0, 0))
+        entry = zipfile.ZipInfo("bundle_probe.py", date_time=(1980, 1, 1, 0, 0, 0))
         dst.writestr(entry, PROBE_DAG.format(marker=marker))
     path = tmp / f"bundle-{marker}.pex"
     path.write_bytes(out.getvalue())
@@ -190,6 +191,7 @@ def test_deploy_makes_dags_visible_and_runs_pin_their_version(deployment: Deploy
     assert (state, value.split("|")[0], version) == ("success", "v1", v1)
     # The rule for code that exists twice: the platform's copy (image / runtime venv) wins over
     # the copy the bundle carries, because Airflow appends bundle folders to sys.path.
+    assert "hangar_common/__init__.py" in artifact_files(bundle_pex().read_bytes())
     common_file = value.split("|")[1]
     assert "/bundles/hangar/" not in common_file
     assert common_file.endswith("src/python/common/hangar_common/__init__.py")
