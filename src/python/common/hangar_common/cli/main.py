@@ -15,6 +15,7 @@ import hangar_common
 from hangar_common.bundles.store import BundleStoreError
 from hangar_common.cli import (
     bundle_commands,
+    dagtest_commands,
     generate_commands,
     platform_commands,
     query_commands,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     bundle_commands.register(commands)
     generate_commands.register(commands)
     query_commands.register(commands)
+    dagtest_commands.register(commands)
     user_commands.register(commands)
     return parser
 

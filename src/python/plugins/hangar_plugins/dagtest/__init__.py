@@ -1,0 +1,1 @@
+"""Test one DAG for real in seconds: the process that runs it (``dag.test()``)."""
