@@ -1,10 +1,11 @@
 """Deploy → visible: Hangar's versioned bundle vs stock Airflow's S3DagBundle, same run, A B A B.
 
 Both sides run the Celery stack of the platform benchmark (:mod:`benchmarks.stacks`) with their
-DAGs in one S3 server (SeaweedFS, a bucket each) and the repository's DAG library as the code:
+DAGs in one S3 server (SeaweedFS, a bucket each) and the benchmark's own DAG folder
+(``benchmarks/dags``) as the code: a measure of the platform, whatever the DAG library holds.
 
 - Hangar, **default profile**: ``HANGAR_DAG_SOURCE=store``; a deploy is ``./hangar deploy
-  --artifact`` of the library plus one new probe DAG (a new immutable version, the pointer moved).
+  --artifact`` of that folder plus one new probe DAG (a new immutable version, the pointer moved).
 - Stock: ``S3DagBundle`` at Airflow's default refresh interval; a deploy uploads the new probe
   file, as ``aws s3 sync`` would.
 
@@ -19,7 +20,6 @@ Usage: ./pants run benchmarks:deploy -- [--quick] [--rounds N] [--deploys N] [--
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import json
 import statistics
@@ -62,19 +62,17 @@ deploy_probe()
 '''
 
 
-def library_files() -> dict[str, bytes]:
-    """The repository's DAG library (``hangar_dags``): what each deploy ships besides its probe."""
-    spec = importlib.util.find_spec("hangar_dags")
-    if spec is None or not spec.submodule_search_locations:
+DAG_FOLDER = Path(__file__).resolve().parent / "dags"
+
+
+def bundle_files() -> dict[str, bytes]:
+    """The benchmark's DAG folder (``benchmarks/dags``): what each deploy ships besides its probe."""
+    files = {path.name: path.read_bytes() for path in sorted(DAG_FOLDER.glob("*.py"))}
+    if "benchmark_dags.py" not in files:
         raise RuntimeError(
-            "hangar_dags is not importable: run through ./pants run benchmarks:deploy"
+            f"{DAG_FOLDER} holds no benchmark_dags.py: run ./pants run benchmarks:deploy"
         )
-    root = Path(next(iter(spec.submodule_search_locations)))
-    return {
-        f"hangar_dags/{path.relative_to(root)}": path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    }
+    return files
 
 
 def probe_file(index: int) -> tuple[str, bytes]:
@@ -285,7 +283,7 @@ def main(argv: list[str]) -> int:
     from tests.support.redis_server import RedisServer
     from tests.support.seaweedfs import SeaweedFS
 
-    files = library_files()
+    files = bundle_files()
     rounds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="hangar-deploy-bench-") as tmp:
         root = Path(tmp)

@@ -6,13 +6,13 @@ import io
 import zipfile
 from typing import Any
 
-from benchmarks.deploy_benchmark import artifact, library_files, probe_file, summarize, table
+from benchmarks.deploy_benchmark import artifact, bundle_files, probe_file, summarize, table
 
 
-def test_each_deploy_ships_the_library_and_one_more_probe_dag() -> None:
-    files = library_files()
-    assert "hangar_dags/ingestion.py" in files
-    assert not [name for name in files if "__pycache__" in name]
+def test_each_deploy_ships_the_benchmark_dags_and_one_more_probe_dag() -> None:
+    files = bundle_files()
+    assert "benchmark_dags.py" in files
+    assert not [name for name in files if "__pycache__" in name or "hangar_dags" in name]
     name, source = probe_file(3)
     assert name == "deploy_probe_3.py" and b'dag_id="deploy_probe_3"' in source
     compile(source, name, "exec")  # a valid DAG file
