@@ -16,6 +16,10 @@ printing from first
 2026-12-07T03:19:14.5Z [info     ] [DAG TEST] starting task_id=boom map_index=3 [airflow.sdk.definitions.dag] loc=dag.py:1501
 2026-12-07T03:19:14.5Z [error    ] Task failed with exception     [task] loc=task_runner.py:1676
 Traceback (most recent call last):
+  File "/venv/lib/python3.11/site-packages/airflow/sdk/bases/operator.py", line 462, in wrapper
+    return func(self, *args, **kwargs)
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "<frozen runpy>", line 88, in _run_code
   File "/dags/broken.py", line 12, in boom
     raise ValueError("the source file has no header row")
 ValueError: the source file has no header row
@@ -30,9 +34,13 @@ def test_each_task_gets_its_own_lines_without_airflow_s_machinery() -> None:
         "printing from first",
         "[info] Done. Returned value was: 1    [airflow.task.operators.python]",
     ]
-    boom = sections[("boom", 3)]
-    assert boom[0] == "[error] Task failed with exception     [task]"
-    assert boom[-1] == "ValueError: the source file has no header row"
+    assert sections[("boom", 3)] == [
+        "[error] Task failed with exception     [task]",
+        "Traceback (most recent call last):",  # Airflow's own frames left out
+        '  File "/dags/broken.py", line 12, in boom',
+        '    raise ValueError("the source file has no header row")',
+        "ValueError: the source file has no header row",
+    ]
     assert set(sections) == {("first", -1), ("boom", 3)}  # the run's own lines belong to none
 
 

@@ -22,6 +22,8 @@ _NOISE = re.compile(
 _EXCEPTION = re.compile(
     r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Violation)\w*: "
 )
+# A traceback frame in an installed package (Airflow's machinery) or the import system.
+_PACKAGE_FRAME = re.compile(r'^  File "(<frozen [^>]+>|[^"]*/(site|dist)-packages/[^"]*)", line ')
 _LEVEL = re.compile(r"^\[(\w+)\s+\] ")
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z ")
 _LOCATION = re.compile(r" loc=\S+")
@@ -35,10 +37,18 @@ def _readable(line: str) -> str:
 
 
 def task_sections(lines: Iterable[str]) -> dict[tuple[str, int], list[str]]:
-    """``(task_id, map_index)`` → that task's log lines (every attempt's, in order)."""
+    """``(task_id, map_index)`` → that task's log lines (every attempt's, in order), with
+    traceback frames of installed packages left out (the DAG's and Hangar's own stay)."""
     sections: dict[tuple[str, int], list[str]] = {}
     current: list[str] | None = None
+    in_package_frame = False
     for line in lines:
+        if _PACKAGE_FRAME.match(line):
+            in_package_frame = True
+            continue
+        if in_package_frame and line.startswith("    "):
+            continue  # the frame's source line and its ^^^ marks
+        in_package_frame = False
         start = _START.search(line)
         if start:
             current = sections.setdefault((start.group(1), int(start.group(2))), [])
