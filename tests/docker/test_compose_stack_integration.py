@@ -3,7 +3,8 @@
 Pants builds the images first (``runtime_package_dependencies``: the platform image and the
 stand-in PostgreSQL/Redis images). One Compose project per test file run (own name, own free
 host ports, own volumes), in docker/compose.yaml + compose.test.yaml with two workers; the tests
-run in order against it and the last one takes it down.
+run in order against it and the last one takes it down. The DAGs deployed are the platform
+suites' bundle (tests/support/platform_dags:bundle), not the library's.
 """
 
 from __future__ import annotations
@@ -28,15 +29,14 @@ from tests.support.compose import (
     image_exists,
     remove_orphaned_projects,
 )
+from tests.support.fixture_dags import SMOKE_DAG, bundle_pex
 from tests.support.hangar_stack import hangar
 from tests.support.paths import repo_root
-from tests.support.pex import packaged_pex
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.timeout(1500)
 
 IMAGE = "hangar/platform:latest"
-SMOKE_DAG = "platform_smoke_check"
 FIGURES: dict[str, Any] = {}
 
 
@@ -173,7 +173,7 @@ def _deploy(stack: Stack) -> None:
         "HANGAR_S3_ACCESS_KEY": stack.env["HANGAR_S3_ACCESS_KEY"],
         "HANGAR_S3_SECRET_KEY": stack.env["HANGAR_S3_SECRET_KEY"],
     }
-    artifact = str(packaged_pex("src.python.dags/dag-bundle.pex"))
+    artifact = str(bundle_pex())
     proc = hangar(env, "deploy", "--artifact", artifact)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
