@@ -94,7 +94,7 @@ def load_dag(folder: Path, dag_id: str) -> tuple[DAG | None, dict[str, str]]:
     return bag.dags.get(dag_id), dict(bag.import_errors)
 
 
-def logical_date_for(dag: DAG, day: date) -> datetime:
+def logical_date_for(dag: DAG, day: date) -> pendulum.DateTime:
     """The logical date of the run that processes ``day``: the end of the schedule's first
     interval starting on it (``dag.test()`` runs the interval ending at its logical date); for
     a DAG without intervals, midnight UTC of the day."""
@@ -109,7 +109,7 @@ def logical_date_for(dag: DAG, day: date) -> datetime:
     )
     if info is None or info.data_interval is None:
         return midnight
-    end: datetime = info.data_interval.end
+    end: pendulum.DateTime = info.data_interval.end
     return end
 
 
@@ -161,6 +161,12 @@ def run(*, folder: Path, dag_id: str, day: date | None, environment_file: Path) 
     get_listener_manager().add_listener(listener)
     try:
         logical_date = logical_date_for(dag, day) if day is not None else None
+        if logical_date is not None:  # what dag.test() asks first: a refusal needs no more
+            from airflow.serialization.encoders import coerce_to_core_timetable
+
+            coerce_to_core_timetable(dag.timetable).infer_manual_data_interval(
+                run_after=logical_date
+            )
         warm_execution_api()
         dag_run = dag.test(logical_date=logical_date)
     except ValueError as exc:  # the dated timetable refusing the interval (what the API answers)
