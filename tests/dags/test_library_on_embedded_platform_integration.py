@@ -13,6 +13,7 @@ sample rows) the platform provides itself. The one DAG that needs the public int
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import tempfile
 import time
@@ -31,6 +32,7 @@ import pytest
 from hangar_common.examples.sales import good_rows
 from hangar_common.platform.api_client import AirflowApi
 from hangar_common.settings import read_dotenv
+from tests.support.browser import chromium_page, open_logged_in
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.paths import repo_root
 from tests.support.pex import packaged_pex
@@ -143,8 +145,21 @@ def _status(platform: Platform) -> dict[str, tuple[str, str]]:
     return rows
 
 
+def _screenshot_dag_list(api: AirflowApi, folder: Path) -> None:
+    """The UI's DAG list, logged in, as a person sees it: the README's picture of the library
+    (docs/images/ui-dag-list.png, re-taken by ci_scripts/update_screenshots.sh)."""
+    with chromium_page() as page:
+        open_logged_in(page, api.base_url, api.token, "/dags")
+        text = page.wait_for_text("ingest_sales")
+        assert "Sign in" not in text and "Login" not in text
+        target = Path(os.environ.get("HANGAR_SCREENSHOT_DIR") or folder) / "ui-dag-list.png"
+        page.screenshot(target)
+    png = target.read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
 def test_every_dag_of_the_library_runs_out_of_the_box(
-    platform: Platform, request: pytest.FixtureRequest
+    platform: Platform, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     api = platform.api
     status = _status(platform)
@@ -159,6 +174,8 @@ def test_every_dag_of_the_library_runs_out_of_the_box(
     assert status["slack"][0] == "OFF"
 
     dag_ids = _wait_for_library(api)
+    if not unreachable:  # one picture is enough
+        _screenshot_dag_list(api, tmp_path)
     now = datetime.now(UTC).isoformat()
     runs = {}
     for dag_id in dag_ids:
