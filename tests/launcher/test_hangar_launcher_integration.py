@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import hangar_common
+import hangar_common.cli.main  # noqa: F401 - the CLI ./hangar runs, copied below
 from tests.support.paths import repo_root
 
 # Run by the venv's own interpreter: the distributions the lockfile requires on this
@@ -54,7 +56,9 @@ def test_first_run_builds_a_venv_of_exactly_the_locked_distributions(tmp_path: P
     shutil.copy2(repo_root() / "hangar", checkout / "hangar")
     lockfile = checkout / "3rdparty" / "python" / "python-default.lock"
     shutil.copy2(repo_root() / "3rdparty" / "python" / "python-default.lock", lockfile)
-    shutil.copytree(repo_root() / "src" / "python" / "common", checkout / "src/python/common")
+    # The CLI package as Pants placed it in the sandbox (only hangar_common: no DAG or plugin).
+    package = Path(hangar_common.__file__).parent
+    shutil.copytree(package, checkout / "src/python/common/hangar_common")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_", "VIRTUAL_ENV"))}
     env["HOME"] = str(tmp_path / "home")  # no uv cache, no user pip configuration
 
