@@ -19,7 +19,17 @@ source ci_scripts/container_env.sh
 
 rm -rf dist/test/reports
 if [ -n "$CHANGED_SINCE" ]; then
-  mapfile -t targets < <(./pants "${PANTS_SELECTION[@]}" --filter-target-type=python_test list)
+  # The whole-stack every-DAG suites (tag `every-dag`) run on main and nightly, and for a change
+  # that touches anything beyond the DAG library; a change confined to DAG files, their config
+  # and their tests is gated by each pipeline's own test (a real run of that pipeline) instead.
+  every_dag_filter=()
+  outside_library="$({ git diff --name-only "$CHANGED_SINCE" --; git ls-files --others --exclude-standard; } \
+    | grep -Ev '^(src/python/dags/|tests/dags/)' || true)"
+  if [ -z "$outside_library" ]; then
+    every_dag_filter=(--tag=-every-dag)
+    echo "[ci] the change touches only the DAG library: the every-DAG stack suites run on main and nightly"
+  fi
+  mapfile -t targets < <(./pants "${PANTS_SELECTION[@]}" "${every_dag_filter[@]}" --filter-target-type=python_test list)
   if [ "${#targets[@]}" -eq 0 ]; then
     msg="NO TESTS SELECTED: nothing changed since $CHANGED_SINCE is a test or a dependency of one; no test ran."
     echo "[ci] $msg"
