@@ -185,7 +185,9 @@ def check_pip_config(
     )
     found += [f"${name}" for name in variables]
     if not found:
-        return CheckResult(name="pip-config", ok=True, detail="no machine or user pip configuration")
+        return CheckResult(
+            name="pip-config", ok=True, detail="no machine or user pip configuration"
+        )
     return CheckResult(
         name="pip-config",
         ok=True,
