@@ -55,9 +55,9 @@ def test_doctor_all_ok_on_a_working_machine(checkout: Path) -> None:
     proc = _doctor(checkout, HANGAR_MIN_FREE_DISK_GB="0.1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _rows(proc.stdout) == dict.fromkeys(
-        ("python", "airflow", "postgresql", "redis", "pants", "disk"), "OK"
+        ("python", "airflow", "postgresql", "redis", "pants", "pip-config", "disk"), "OK"
     )
-    assert "6 of 6 checks OK" in proc.stdout
+    assert "7 of 7 checks OK" in proc.stdout
 
 
 def test_doctor_reports_unreachable_services_with_fixes(checkout: Path) -> None:
@@ -84,4 +84,4 @@ def test_doctor_reports_unreachable_services_with_fixes(checkout: Path) -> None:
     assert rows["python"] == rows["airflow"] == rows["pants"] == "OK"
     assert proc.stdout.count("fix: ") == 2
     assert ":pw@" not in proc.stdout
-    assert "4 of 6 checks OK, 2 FAILED" in proc.stdout
+    assert "5 of 7 checks OK, 2 FAILED" in proc.stdout

@@ -9,7 +9,6 @@ test never writes into a stopped stack's databases. Everything started is stoppe
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import signal
@@ -33,7 +32,7 @@ from hangar_common.platform.identity import PortChooser
 from hangar_common.platform.processes import Program
 from hangar_common.platform.secrets import EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY
 from hangar_common.platform.services import plan_services, prepare_services
-from hangar_common.settings import HangarSettings, Stack, env_name
+from hangar_common.settings import HangarSettings, Stack, env_name, process_environ
 
 STOP_SECONDS = 15
 
@@ -119,7 +118,7 @@ def throwaway_services(
     with ExitStack() as stack:
         for program in plan.programs:
             log = stack.enter_context((logs / f"{program.name}.log").open("ab"))
-            proc = _start(program, {**os.environ, **given, **plan.env}, log)
+            proc = _start(program, {**process_environ(), **given, **plan.env}, log)
             stack.callback(_stop, proc, program)
             if announce:
                 print(f"  started {program.name} (pid {proc.pid})")
