@@ -1,14 +1,19 @@
-"""Arithmetic behind the ``platform_smoke_check`` DAG: a fan-out whose result is checkable.
+"""The ``platform_smoke_check`` DAG and its arithmetic: a fan-out whose result is checkable.
 
 Each mapped task sums the squares of one slice of ``range(total)``; the sum over all slices must
 equal the closed form ``(n-1)n(2n-1)/6``, so a lost, duplicated or mis-routed task is detected.
+:func:`build_smoke_dag` builds the DAG for the library's file and the platform suites' fixture,
+which ``./hangar smoke`` both trigger by the same id and params.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import TypedDict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from airflow.sdk import DAG
 
 
 class Chunk(TypedDict):
@@ -61,3 +66,54 @@ def verify_total(partials: Iterable[int], total: int) -> int:
             f"sum of partial results is {got}, expected {want}: a task result is wrong"
         )
     return got
+
+
+def build_smoke_dag(*, tags: Sequence[str], doc_md: str | None = None) -> DAG:
+    """The ``platform_smoke_check`` DAG: ``plan`` → ``sum_chunk`` × ``chunks`` → ``verify``."""
+    # Airflow is imported here, not at module level: the arithmetic above needs none.
+    from datetime import timedelta
+
+    import pendulum
+    from airflow.sdk import Param, dag, task
+
+    from hangar_plugins.defaults import default_task_args
+
+    @dag(
+        dag_id="platform_smoke_check",
+        schedule=None,
+        start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+        catchup=False,
+        tags=list(tags),
+        # A smoke check should report fast: short, still exponential, retry delays.
+        default_args=default_task_args(
+            owner="platform", retries=2, retry_delay=timedelta(seconds=10)
+        ),
+        params={
+            "total": Param(1_000_000, type="integer", minimum=0),
+            "chunks": Param(12, type="integer", minimum=1, maximum=64),
+            "work_seconds": Param(0, type="integer", minimum=0, maximum=600),
+        },
+        doc_md=doc_md,
+    )
+    def platform_smoke_check() -> None:
+        @task
+        def plan(params: dict[str, Any] | None = None) -> list[Chunk]:
+            assert params is not None
+            return plan_chunks(int(params["total"]), int(params["chunks"]))
+
+        @task
+        def sum_chunk(chunk: Chunk, params: dict[str, Any] | None = None) -> int:
+            assert params is not None
+            return sum_of_squares_slowly(
+                chunk["start"], chunk["stop"], work_seconds=int(params["work_seconds"])
+            )
+
+        @task
+        def verify(partials: list[int], params: dict[str, Any] | None = None) -> int:
+            assert params is not None
+            return verify_total(partials, int(params["total"]))
+
+        # TaskFlow passes an XComArg where verify names what it resolves to.
+        verify(sum_chunk.expand(chunk=plan()))  # type: ignore[arg-type]
+
+    return platform_smoke_check()
