@@ -537,10 +537,17 @@ def test_dag_number_variable_changes_the_dynamic_dag_set(platform: Platform) -> 
         json={"key": "dag_number", "value": "3"},
         timeout=30,
     ).raise_for_status()
+    # What a user does after changing the variable: ask for the file to be parsed again (the UI's
+    # "Reparse Dag" button), instead of waiting up to min_file_process_interval (30 s). Asked
+    # again every 5 s: a parse within the secrets cache's TTL (3 s) may still read the old value.
+    file_token = platform.api.get("dags/hello_world_1/details")["file_token"]
     deadline = time.monotonic() + 120
     while _hello_dags(platform) != {"hello_world_1", "hello_world_2", "hello_world_3"}:
         assert time.monotonic() < deadline, _hello_dags(platform)
-        time.sleep(2)
+        platform.api.session.put(
+            f"{platform.api.base_url}/api/v2/parseDagFile/{file_token}", timeout=30
+        ).raise_for_status()
+        time.sleep(5)
     run_id = platform.run("hello_world_2")  # no logical date: a plain manual run
     assert platform.finish("hello_world_2", run_id)[0] == "success"
     assert platform.xcom("hello_world_2", run_id, "say_hello").startswith("hello from DAG 2 for ")
