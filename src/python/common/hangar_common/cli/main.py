@@ -16,6 +16,7 @@ from hangar_common.bundles.store import BundleStoreError
 from hangar_common.cli import (
     bundle_commands,
     dagtest_commands,
+    env_commands,
     generate_commands,
     platform_commands,
     query_commands,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     query_commands.register(commands)
     dagtest_commands.register(commands)
     user_commands.register(commands)
+    env_commands.register(commands)
     return parser
 
 

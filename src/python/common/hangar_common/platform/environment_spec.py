@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hangar_common.settings import ConfigurationError, HangarSettings
 
-_REFERENCE = re.compile(r"\$\{([A-Z0-9_]+)(:-([^}]*))?\}")
+# `${NAME}` or `${NAME:-default}`: group 1 the name, group 2 set when a default is given.
+REFERENCE = re.compile(r"\$\{([A-Z0-9_]+)(:-([^}]*))?\}")
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -103,7 +104,7 @@ def _substitute(value: Any, env: Mapping[str, str], where: str) -> Any:
             return default or ""
         raise ConfigurationError(f"{where} needs {name}: set it in the environment or .env")
 
-    return _REFERENCE.sub(replace, value)
+    return REFERENCE.sub(replace, value)
 
 
 def parse_environment(document: Mapping[str, Any], env: Mapping[str, str]) -> EnvironmentSpec:

@@ -13,6 +13,7 @@ import xmlrpc.client
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
@@ -498,6 +499,36 @@ class StackManager:
             args = (*args, *protected)
         stdin = {"password": password} if password is not None else None
         return self.accounts(env, *args, stdin=stdin)
+
+    def export_environment(self) -> dict[str, Any]:
+        """``./hangar env export``: the running platform's pools, connections and variables.
+
+        :mod:`hangar_plugins.environment.export_from_db` reads them from the metadata DB (the
+        only place connection passwords are) and renders them against the environment file
+        this platform applies; its answer (``text``, ``needs``, ``notes``) holds no secret.
+
+        :raises ConfigurationError: no running platform, or the DB or the file cannot be read.
+        """
+        if self.running_stack() is None:
+            raise ConfigurationError(
+                "no running platform to export from: start it with ./hangar up "
+                "(env export reads its metadata DB)"
+            )
+        env = self._process_env(self.current_stack())
+        done = self._entrypoint(
+            env,
+            "python",
+            "-m",
+            "hangar_plugins.environment.export_from_db",
+            str(self.environment_file),
+        )
+        if done.returncode == 2:
+            message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+            raise ConfigurationError(message.removeprefix("hangar env export: error: "))
+        if done.returncode != 0:
+            raise RuntimeError(f"exporting the environment failed:\n{_tail(done)}")
+        answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return answer
 
     def admin_password(self) -> str:
         """HANGAR_ADMIN_PASSWORD, else the one generated into the secrets file."""
