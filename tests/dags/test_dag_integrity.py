@@ -5,6 +5,7 @@ The bundle is parsed with Airflow's own DagBag, as the dag-processor parses it.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,10 @@ import pytest
 from airflow.dag_processing.dagbag import DagBag
 
 import hangar_dags
+from hangar_common.bundles.dag_snapshots import parse_bundles
+from hangar_common.bundles.dag_stability import compare_parses, refusal_lines
 from hangar_plugins.dag_rules import rule_violations
+from tests.support.paths import repo_root
 
 BUNDLE_ROOT = Path(hangar_dags.__file__).resolve().parent.parent
 DAG_FOLDER = BUNDLE_ROOT / "hangar_dags"
@@ -90,6 +94,22 @@ def test_a_broken_dag_file_is_reported(tmp_path: Path) -> None:
 def test_every_dag_documents_itself(dagbag: DagBag) -> None:
     undocumented = sorted(dag_id for dag_id, dag in dagbag.dags.items() if not dag.doc_md)
     assert undocumented == []
+
+
+def test_every_dag_serializes_the_same_at_every_parse(tmp_path: Path) -> None:
+    """The version-inflation guard ``./hangar deploy`` applies: two parses in separate processes
+    (the platform's policy and plugin, distinct hash seeds) serialize every DAG identically, so
+    no parse mints a new DAG version."""
+    first, second = parse_bundles(
+        [BUNDLE_ROOT, BUNDLE_ROOT],
+        env={k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")},
+        project_root=repo_root(),
+        work_dir=tmp_path,
+    )
+    assert first.import_errors == {}
+    assert set(first.dags) == set(second.dags) and first.dags
+    unstable = compare_parses(first, second)
+    assert unstable == [], "\n".join(refusal_lines(unstable))
 
 
 def test_every_dag_file_can_run_itself_locally() -> None:

@@ -1,22 +1,15 @@
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from hangar_common.bundles.deploy import compare, s3_storage_options, store_url
-from hangar_common.bundles.store import Manifest
+from hangar_common.bundles.deploy import resolve_version, s3_storage_options, store_url
+from hangar_common.bundles.store import BundleStore, BundleStoreError
 from hangar_common.settings import ConfigurationError
 from tests.support.paths import repo_root
-
-
-def test_compare_lists_added_changed_and_removed_files() -> None:
-    current = Manifest(
-        version="v", size=1, git_commit="c", built_at="t", files={"a.py": "1", "b.py": "2"}
-    )
-    changes = compare(current, {"a.py": "1", "b.py": "3", "c.py": "4"})
-    assert (changes.added, changes.changed, changes.removed) == (["c.py"], ["b.py"], [])
-    assert compare(current, dict(current.files)).empty
 
 
 def test_store_is_the_configured_one_else_the_running_platforms_embedded_store(
@@ -41,3 +34,18 @@ def test_s3_credentials_come_from_the_object_storage_connection() -> None:
         "secret": "secret",
         "client_kwargs": {"endpoint_url": "http://127.0.0.1:9000", "region_name": "us-east-1"},
     }
+
+
+def test_a_version_prefix_names_exactly_one_stored_version(tmp_path: Path) -> None:
+    store = BundleStore.from_url(f"file://{tmp_path}")
+    versions = []
+    for marker in ("a", "b"):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("dag.py", marker)
+        versions.append(store.publish(out.getvalue(), git_commit="c")[0].version)
+    assert resolve_version(store, versions[0][:12]) == versions[0]
+    with pytest.raises(BundleStoreError, match="'' matches 2 versions"):
+        resolve_version(store, "")
+    with pytest.raises(BundleStoreError, match="'zz' matches 0 versions"):
+        resolve_version(store, "zz")

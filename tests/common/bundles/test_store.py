@@ -129,3 +129,19 @@ def test_prune_keeps_the_newest_the_pointer_and_referenced_versions(
     assert store.prune(keep=2, referenced={versions[0]}) == []  # idempotent
     with pytest.raises(ValueError, match="keep must be at least 1"):
         store.prune(keep=0, referenced=set())
+
+
+def test_a_manifest_keeps_its_plan_and_ignores_fields_it_does_not_know(
+    store: BundleStore, tmp_path: Path
+) -> None:
+    plan = {"against": None, "lines": ["+ DAG a (1 task, schedule None)"]}
+    manifest, _ = store.publish(_artifact("v1"), git_commit="abc", plan=plan)
+    assert store.manifest(manifest.version).plan == plan
+    # A field a newer Hangar adds does not make the version unreadable.
+    path = tmp_path / "store" / "versions" / manifest.version / "manifest.json"
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "added_later": 1}))
+    assert store.manifest(manifest.version) == manifest
+    # Published again (the same bytes), a version keeps the plan of its first deploy.
+    again, created = store.publish(_artifact("v1"), git_commit="abc", plan={"lines": []})
+    assert not created and again.plan == plan

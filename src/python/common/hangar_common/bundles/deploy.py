@@ -1,14 +1,20 @@
-"""``hangar deploy | versions | rollback``: build the DAG bundle, publish it, move the pointer."""
+"""``hangar deploy | versions | rollback``: build the DAG bundle, review it (its plan and the
+version-inflation guard), publish it, move the pointer."""
 
 from __future__ import annotations
 
 import subprocess
+import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hangar_common.bundles.store import BundleStore, Manifest, artifact_files
+from hangar_common.bundles.dag_plan import plan_lines
+from hangar_common.bundles.dag_snapshots import parse_bundles, unpack
+from hangar_common.bundles.dag_stability import Instability, compare_parses
+from hangar_common.bundles.store import BundleStore, BundleStoreError
 from hangar_common.platform.environment_spec import environment_file, load_environment
 from hangar_common.settings import ConfigurationError, HangarSettings, env_name
 
@@ -86,28 +92,62 @@ def git_commit(project_root: Path) -> str:
     return f"{commit}-dirty" if dirty else commit
 
 
+def resolve_version(store: BundleStore, prefix: str) -> str:
+    """The one stored version ``prefix`` names (``./hangar versions`` shows 12 characters)."""
+    matches = [m.version for m in store.versions() if m.version.startswith(prefix)]
+    if len(matches) != 1:
+        raise BundleStoreError(f"{prefix!r} matches {len(matches)} versions (./hangar versions)")
+    return matches[0]
+
+
 @dataclass(frozen=True, kw_only=True)
-class FileChanges:
-    added: list[str]
-    changed: list[str]
-    removed: list[str]
+class Review:
+    """What deploying an artifact changes, and whether its DAGs are stable across parses."""
 
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.changed or self.removed)
+    against: str | None  # the live version compared with (None: nothing deployed yet)
+    lines: list[str]
+    unstable: list[Instability]
+    dags: int
+    seconds: float
+
+    def manifest_plan(self) -> dict[str, Any]:
+        return {"against": self.against, "lines": self.lines}
 
 
-def compare(current: Manifest | None, files: dict[str, str]) -> FileChanges:
-    """Which files of a new artifact differ from the current version's."""
-    before = current.files if current else {}
-    return FileChanges(
-        added=sorted(set(files) - set(before)),
-        changed=sorted(path for path in files if path in before and before[path] != files[path]),
-        removed=sorted(set(before) - set(files)),
+def review(
+    store: BundleStore, artifact: bytes, *, env: Mapping[str, str], project_root: Path
+) -> Review:
+    """Parse the candidate twice (the version-inflation guard) and the live version once, all
+    at once in separate processes, and compare them."""
+    started = time.monotonic()
+    pointer = store.current()
+    with tempfile.TemporaryDirectory(prefix="hangar-plan-") as tmp:
+        candidate = unpack(artifact, Path(tmp) / "candidate")
+        folders = [candidate, candidate]
+        if pointer is not None:
+            folders.append(unpack(store.fetch(pointer.version), Path(tmp) / "live"))
+        first, second, *live = parse_bundles(
+            folders, env=env, project_root=project_root, work_dir=Path(tmp) / "parses"
+        )
+    return Review(
+        against=pointer.version if pointer else None,
+        lines=plan_lines(live[0] if live else None, first),
+        unstable=compare_parses(first, second),
+        dags=len(first.dags),
+        seconds=time.monotonic() - started,
     )
 
 
-def changes_against_current(store: BundleStore, artifact: bytes) -> FileChanges:
-    pointer = store.current()
-    current = store.manifest(pointer.version) if pointer else None
-    return compare(current, artifact_files(artifact))
+def diff_versions(
+    store: BundleStore, old: str, new: str, *, env: Mapping[str, str], project_root: Path
+) -> list[str]:
+    """What moving from stored version ``old`` to ``new`` changes (both parsed now, alike)."""
+    with tempfile.TemporaryDirectory(prefix="hangar-diff-") as tmp:
+        folders = [
+            unpack(store.fetch(version), Path(tmp) / name)
+            for name, version in (("old", old), ("new", new))
+        ]
+        before, after = parse_bundles(
+            folders, env=env, project_root=project_root, work_dir=Path(tmp) / "parses"
+        )
+    return plan_lines(before, after)

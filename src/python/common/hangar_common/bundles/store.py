@@ -19,7 +19,7 @@ import json
 import os
 import uuid
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +46,9 @@ class Manifest:
     git_commit: str
     built_at: str
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of its content
+    # What deploying it changed, DAG by DAG (hangar_common.bundles.dag_plan): {"against": the
+    # version it replaced or None, "lines": [...]}; None for versions published without one.
+    plan: dict[str, Any] | None = None
 
     @property
     def dag_files(self) -> list[str]:
@@ -127,7 +130,9 @@ class BundleStore:
             raise BundleStoreError(f"version {version} does not exist in {self.root}") from None
         except ValueError as exc:
             raise BundleStoreError(f"manifest of {version} is not JSON: {exc}") from None
-        return Manifest(**data)
+        # Fields a newer Hangar added are ignored: a manifest stays readable by older readers.
+        known = {f.name for f in fields(Manifest)}
+        return Manifest(**{key: value for key, value in data.items() if key in known})
 
     def versions(self) -> list[Manifest]:
         """Every complete version (one with a manifest), oldest first."""
@@ -161,8 +166,13 @@ class BundleStore:
         return bytes(artifact)
 
     # -- writing --------------------------------------------------------------------------------
-    def publish(self, artifact: bytes, *, git_commit: str) -> tuple[Manifest, bool]:
-        """Upload ``artifact`` as an immutable version; (manifest, False) if it already exists."""
+    def publish(
+        self, artifact: bytes, *, git_commit: str, plan: dict[str, Any] | None = None
+    ) -> tuple[Manifest, bool]:
+        """Upload ``artifact`` as an immutable version; (manifest, False) if it already exists.
+
+        ``plan``: what deploying it changes (kept in its manifest; an existing version keeps its own).
+        """
         version = hashlib.sha256(artifact).hexdigest()
         try:
             existing = self.manifest(version)
@@ -176,6 +186,7 @@ class BundleStore:
             git_commit=git_commit,
             built_at=_now(),
             files=artifact_files(artifact),
+            plan=plan,
         )
         self._write(self._path("versions", version, ARTIFACT), artifact)
         # The manifest is written last: a version without one is not a version.

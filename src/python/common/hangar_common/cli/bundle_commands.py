@@ -1,11 +1,11 @@
-"""``hangar deploy | versions | rollback``: versioned DAG-bundle releases."""
+"""``hangar deploy | versions | rollback``: versioned DAG-bundle releases, each with its plan."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from hangar_common.bundles import deploy
+from hangar_common.bundles import dag_stability, deploy
 from hangar_common.bundles.store import BundleStore, BundleStoreError
 from hangar_common.project import find_project_root
 from hangar_common.settings import merged_environment
@@ -23,18 +23,30 @@ def _project_store() -> tuple[Path, BundleStore]:
     return root, deploy.open_store(_environment(root), root)
 
 
+def _print_plan(header: str, lines: list[str]) -> None:
+    print(header)
+    for line in lines:
+        print(f"  {line}")
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     root, store = _project_store()
     artifact_path = Path(args.artifact) if args.artifact else deploy.build_artifact(root)
     artifact = artifact_path.read_bytes()
-    changes = deploy.changes_against_current(store, artifact)
-    for label, paths in (("+", changes.added), ("~", changes.changed), ("-", changes.removed)):
-        for path in paths:
-            print(f"  {label} {path}")
-    if args.dry_run:
-        print("dry run: nothing uploaded" + (" (no file changes)" if changes.empty else ""))
+    checked = deploy.review(store, artifact, env=_environment(root), project_root=root)
+    against = checked.against[:12] if checked.against else "nothing deployed yet"
+    _print_plan(f"plan (against the live version: {against}):", checked.lines)
+    print(f"plan computed in {checked.seconds:.1f} s ({checked.dags} DAGs, each parsed twice)")
+    if checked.unstable:
+        for line in dag_stability.refusal_lines(checked.unstable):
+            print(line)
+        return 1
+    if args.plan or args.dry_run:
+        print("plan only: nothing uploaded")
         return 0
-    manifest, created = store.publish(artifact, git_commit=deploy.git_commit(root))
+    manifest, created = store.publish(
+        artifact, git_commit=deploy.git_commit(root), plan=checked.manifest_plan()
+    )
     pointer = store.set_current(manifest.version)
     print(
         f"{'deployed' if created else 'already stored'} version {manifest.version[:12]} "
@@ -46,6 +58,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_versions(args: argparse.Namespace) -> int:
     root, store = _project_store()
+    if args.diff:
+        old, new = (deploy.resolve_version(store, prefix) for prefix in args.diff)
+        lines = deploy.diff_versions(store, old, new, env=_environment(root), project_root=root)
+        _print_plan(f"{old[:12]} -> {new[:12]}:", lines)
+        return 0
     pointer = store.current()
     versions = store.versions()
     if not versions:
@@ -67,12 +84,13 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     if not target:
         print("hangar: error: no previous version to roll back to; name one (./hangar versions)")
         return 2
-    matches = [m.version for m in store.versions() if m.version.startswith(target)]
-    if len(matches) != 1:
-        print(f"hangar: error: {target!r} matches {len(matches)} versions (./hangar versions)")
+    try:
+        version = deploy.resolve_version(store, target)
+    except BundleStoreError as exc:
+        print(f"hangar: error: {exc}")
         return 2
     try:
-        moved = store.set_current(matches[0])
+        moved = store.set_current(version)
     except BundleStoreError as exc:
         print(f"hangar: error: cannot roll back: {exc}")
         return 1
@@ -85,12 +103,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "deploy", help="build the DAG bundle and publish it as the current version"
     )
     deploy_parser.add_argument(
-        "--dry-run", action="store_true", help="show which files change; upload nothing"
+        "--plan",
+        action="store_true",
+        help="show what the deploy changes, DAG by DAG, and check its DAGs; upload nothing",
     )
+    deploy_parser.add_argument("--dry-run", action="store_true", help="the same as --plan")
     deploy_parser.add_argument("--artifact", help="publish this PEX instead of building one")
     deploy_parser.set_defaults(handler=cmd_deploy)
 
     versions = commands.add_parser("versions", help="list deployed bundle versions")
+    versions.add_argument(
+        "--diff",
+        nargs=2,
+        metavar=("A", "B"),
+        help="what moving from stored version A to B changes, DAG by DAG (version prefixes)",
+    )
     versions.set_defaults(handler=cmd_versions)
 
     rollback = commands.add_parser("rollback", help="point current at an earlier version")
