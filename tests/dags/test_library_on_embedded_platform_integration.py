@@ -296,7 +296,8 @@ def test_deploy_then_rollback_through_the_embedded_store(reachable_state: Path) 
             env, "deploy", "--artifact", str(_bundle_with_marker(reachable_state.parent))
         )
         assert second.returncode == 0, second.stdout + second.stderr
-        assert "+ hangar_dags/deploy_marker.py" in second.stdout
+        # The deploy names what it changes, DAG by DAG (./hangar deploy --plan).
+        assert "  + DAG deploy_marker (1 task, schedule None)" in second.stdout.splitlines()
         _wait(lambda: "deploy_marker" in library_dag_ids(api), "new version not visible", env)
 
         versions = hangar(env, "versions").stdout.splitlines()  # oldest first, * = current
