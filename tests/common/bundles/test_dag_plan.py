@@ -168,7 +168,7 @@ def test_import_errors_are_listed_once_and_their_fixes() -> None:
     assert plan_lines(
         broken, BundleSnapshot(dags={}, hashes={}, files={}, import_errors=elsewhere)
     ) == [NO_CHANGES]
-    assert plan_lines(broken, _bundle()) == ["  import error fixed in a.py"]
+    assert plan_lines(broken, _bundle()) == ["- import error in a.py (fixed)"]
 
 
 def test_schedules_read_as_written() -> None:

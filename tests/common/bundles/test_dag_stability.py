@@ -64,6 +64,7 @@ def test_a_parse_time_timestamp_names_dag_task_field_and_cause() -> None:
 def test_causes_from_the_values() -> None:
     assert "unordered" in likely_cause(["b", "a"], ["a", "b"], [])
     assert "unordered" in likely_cause("a,b", "b,a", [])
+    assert "unordered" in likely_cause([{"k": 1}, {"k": 2}], [{"k": 2}, {"k": 1}], [])
     assert "uuid" in likely_cause("3f1e0c52-9a4f-4c3e-8d55-0c1b2a3d4e5f", "other", [])
     assert "random" in likely_cause(0.1234, 0.9876, [])
     assert "the time at parse time" in likely_cause(1793491200.0, 1793491201.5, [])

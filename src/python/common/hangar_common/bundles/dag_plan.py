@@ -216,7 +216,8 @@ def _task_lines(before: DagView, after: DagView) -> list[str]:
         upstream = f", upstream: {', '.join(task.upstream)}" if task.upstream else ""
         lines.append(f"+ task {task_id} ({task.operator_name}){upstream}")
     lines += [f"- task {task_id}" for task_id in sorted(set(before.tasks) - set(after.tasks))]
-    for task_id in sorted(set(before.tasks) & set(after.tasks)):
+    kept = set(before.tasks) & set(after.tasks)
+    for task_id in sorted(kept):
         old, new = before.tasks[task_id], after.tasks[task_id]
         changes = []
         if old.operator != new.operator:
@@ -224,7 +225,6 @@ def _task_lines(before: DagView, after: DagView) -> list[str]:
             shown = (old.operator, new.operator) if names[0] == names[1] else names
             changes.append(f"operator: {shown[0]} -> {shown[1]}")
         # Only edges between tasks both versions have: an added task lists its own upstream.
-        kept = set(before.tasks) & set(after.tasks)
         gone = sorted(set(old.upstream) - set(new.upstream) & kept)
         came = sorted(set(new.upstream) - set(old.upstream) & kept)
         if gone or came:
@@ -311,7 +311,7 @@ def plan_lines(before: BundleSnapshot | None, after: BundleSnapshot) -> list[str
         if path not in old_errors or _last_line(old_errors[path]) != _last_line(error)
     ]
     lines += [
-        f"  import error fixed in {path}"
+        f"- import error in {path} (fixed)"
         for path in sorted(set(old_errors) - set(after.import_errors))
     ]
     lines += _dataset_lines(before.datasets if before else {}, after.datasets)

@@ -92,6 +92,15 @@ def _is_time(value: Any) -> bool:
     return isinstance(value, str) and bool(ISO_TIME.search(value))
 
 
+def _same_elements(first: Any, second: Any) -> bool:
+    """The same items (or characters) in another order; any item type (dicts included)."""
+    if isinstance(first, str) and isinstance(second, str):
+        return sorted(first) == sorted(second)
+    if isinstance(first, list) and isinstance(second, list):
+        return sorted(map(repr, first)) == sorted(map(repr, second))
+    return False
+
+
 def likely_cause(first: Any, second: Any, hints: list[str]) -> str:
     """A guess from the two values, plus what Airflow's static check found in the file."""
     if _is_time(first) and _is_time(second):
@@ -101,11 +110,7 @@ def likely_cause(first: Any, second: Any, hints: list[str]) -> str:
         )
     elif isinstance(first, str) and UUID.search(first) and isinstance(second, str):
         cause = "a uuid made at parse time (uuid4()): make it inside the task"
-    elif (
-        isinstance(first, list | str)
-        and isinstance(second, list | str)
-        and sorted(first) == sorted(second)
-    ):
+    elif _same_elements(first, second):
         cause = (
             "an unordered value (a set, or os.listdir/glob output) turned into a list or text: "
             "sort it"

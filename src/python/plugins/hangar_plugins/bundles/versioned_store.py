@@ -178,8 +178,19 @@ class VersionedStoreDagBundle(BaseDagBundle):
         """
         tracking = get_bundle_tracking_file(bundle_name=self.name, version=version)
         tracking.parent.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).isoformat(timespec="microseconds")  # always the same length
+        try:
+            # In place, never replaced: a running task holds its shared lock on this very file
+            # (inode). A new file would let the cleanup's exclusive lock succeed on it and delete
+            # the version under the task (seen when a deploy came 10 s after the task started).
+            with tracking.open("r+", encoding="utf-8") as handle:
+                handle.write(stamp)
+                handle.truncate()
+            return
+        except FileNotFoundError:
+            pass
         tmp = tracking.with_name(f".{version}.{uuid.uuid4().hex}")
-        tmp.write_text(datetime.now(UTC).isoformat(), encoding="utf-8")
+        tmp.write_text(stamp, encoding="utf-8")
         os.replace(tmp, tracking)
 
     def _record(self, *, ok: bool, current: str | None, message: str) -> None:
