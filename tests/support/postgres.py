@@ -15,8 +15,9 @@ from tests.support.services import service_env
 
 
 @contextmanager
-def scratch_database(prefix: str) -> Iterator[str]:
-    """A new, empty database (named after the Pants execution slot and PID); yields its URL."""
+def scratch_database(prefix: str, *, template: str | None = None) -> Iterator[str]:
+    """A new database (named after the Pants execution slot and PID); yields its URL. Empty, or
+    with ``template`` a copy of that database (``CREATE DATABASE ... TEMPLATE``)."""
     server = urlsplit(service_env().postgres_url)
     slot = os.environ.get("HANGAR_TEST_SLOT", "0")
     name = f"{prefix}_{slot}_{os.getpid()}"
@@ -25,7 +26,10 @@ def scratch_database(prefix: str) -> Iterator[str]:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template is not None:
+            create = sql.SQL("{} TEMPLATE {}").format(create, sql.Identifier(template))
+        conn.execute(create)
     try:
         yield urlunsplit(server._replace(path=f"/{name}"))
     finally:

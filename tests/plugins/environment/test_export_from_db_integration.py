@@ -7,11 +7,9 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from tests.support.metadata_db import airflow_env, migrated_metadata_db, run_python
 from tests.support.postgres import scratch_database
@@ -84,26 +82,9 @@ print(json.dumps({"conns": conns, "variables": variables}))
 def copy_of(url: str, suffix: str) -> Iterator[str]:
     """A fresh copy of the migrated database at ``url`` (CREATE DATABASE ... TEMPLATE): a second
     platform without a second `airflow db migrate`."""
-    server = urlsplit(url)
-    source = server.path.lstrip("/")
-    name = f"{source}_{suffix}"
-    admin = urlunsplit(server._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(source)
-            )
-        )
-    try:
-        yield urlunsplit(server._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    source = urlsplit(url).path.lstrip("/")
+    with scratch_database(f"{source}_{suffix}", template=source) as copy:
+        yield copy
 
 
 @pytest.fixture(scope="module")
