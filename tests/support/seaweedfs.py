@@ -17,13 +17,18 @@ from tests.support.tools import find_packaged_binary
 
 ACCESS_KEY = "hangar-test"
 SECRET_KEY = "hangar-test-secret-key"
+GRPC_OFFSET = 10000  # weed serves gRPC on each of its ports + this
 
 
 class SeaweedFS:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
+        self._pick_ports()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def _pick_ports(self) -> None:
         # master, volume, filer, s3, metrics; their gRPC ports are these + 10000.
-        base = free_port_range(5)
+        base = free_port_range(5, twin_offset=GRPC_OFFSET)
         self.master_port, self.volume_port, self.filer_port, self.s3_port, self.metrics_port = (
             base,
             base + 1,
@@ -31,7 +36,6 @@ class SeaweedFS:
             base + 3,
             base + 4,
         )
-        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def endpoint(self) -> str:
@@ -47,6 +51,22 @@ class SeaweedFS:
         )
 
     def start(self) -> None:
+        """Start it and wait until S3 answers. Ten ports are checked free before the start, but
+        another test process may bind one before weed does: then weed exits at once saying so,
+        and this starts it again on other ports (only then)."""
+        for _ in range(3):
+            if self._start_once():
+                return
+            self._pick_ports()
+        raise RuntimeError(f"SeaweedFS found its ports taken three times:\n{self._log_tail()}")
+
+    def _log_tail(self, lines: int = 40) -> str:
+        log = self.workdir / "weed.log"
+        text = log.read_text(errors="replace") if log.is_file() else "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def _start_once(self) -> bool:
+        """True once it answers; False when it exited because a port was taken."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = self.workdir / "s3.json"
         config.write_text(
@@ -93,11 +113,17 @@ class SeaweedFS:
         while True:
             try:
                 self.client().list_buckets()
-                return
+                return True
             except Exception as exc:  # noqa: BLE001 - any botocore error means "not up yet"
-                if time.monotonic() > deadline or self.process.poll() is not None:
+                exited = self.process.poll() is not None
+                if exited and "address already in use" in self._log_tail(200):
+                    self.process = None
+                    return False
+                if time.monotonic() > deadline or exited:
+                    self.stop()
                     raise RuntimeError(
-                        f"SeaweedFS did not start: see {self.workdir / 'weed.log'}"
+                        f"SeaweedFS did not start ({'exited' if exited else 'no answer in 90 s'}),"
+                        f" {self.workdir / 'weed.log'}:\n{self._log_tail()}"
                     ) from exc
                 time.sleep(0.5)
 
