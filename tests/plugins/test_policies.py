@@ -82,7 +82,10 @@ def test_schedule_without_explicit_catchup_is_rejected(
     bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
     assert sorted(bag.dags) == ["explicit"]
     [message] = bag.import_errors.values()
-    assert "DAG 'implicit' has a schedule but no explicit catchup (line 6)" in message
+    assert (
+        "DAG 'implicit' rejected by Hangar's cluster policy: a schedule but no explicit catchup "
+        "(line 6)"
+    ) in message
     assert "pass catchup=True to backfill missed intervals or catchup=False" in message
 
 
@@ -157,3 +160,66 @@ def test_schedules_get_their_date_range_and_tasks_the_dates_check(
     assert task._pre_execute_hook is check_run_dates
     # A DAG without a schedule has no date range: any manual run gets its tasks.
     assert manual.start_date is None and manual.get_task("t").start_date is None
+
+
+TWO_OWNERLESS = """
+import pendulum
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+for dag_id in ("legacy_a", "legacy_b"):
+    with DAG(dag_id, schedule=None, start_date=pendulum.datetime(2026, 1, 1),
+             default_args={"retries": 1}):
+        EmptyOperator(task_id="extract") >> EmptyOperator(task_id="load")
+"""
+
+
+def test_enforce_mode_names_every_task_in_one_clause_per_rule(
+    tmp_path: Path, policy_registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HANGAR_DAG_POLICY", raising=False)
+    (tmp_path / "legacy.py").write_text(TWO_OWNERLESS)
+    bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    assert bag.dags == {}
+    [message] = bag.import_errors.values()  # Airflow keeps one error per file
+    assert message.endswith(
+        "rejected by Hangar's cluster policy: no tags: add tags=[...] (team, domain); "
+        "2 tasks have no owner (extract, load): set default_args={'owner': ...}"
+    )
+
+
+def test_warn_mode_loads_rule_breakers_and_notes_each_dag_once(
+    tmp_path: Path, policy_registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hangar_plugins.policy_record import collecting
+
+    monkeypatch.delenv("HANGAR_ENV", raising=False)
+    monkeypatch.setenv("HANGAR_DAG_POLICY", "warn")
+    (tmp_path / "legacy.py").write_text(TWO_OWNERLESS)
+    (tmp_path / "good.py").write_text(GOOD)
+    with collecting() as noted:
+        bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    assert bag.import_errors == {}
+    assert sorted(bag.dags) == ["good", "legacy_a", "legacy_b"]
+    assert noted == {
+        dag_id: [
+            "no tags: add tags=[...] (team, domain)",
+            "2 tasks have no owner (extract, load): set default_args={'owner': ...}",
+        ]
+        for dag_id in ("legacy_a", "legacy_b")
+    }
+    # Loaded with the platform's defaults all the same (the DAG-run alert, the date guard).
+    assert bag.dags["legacy_a"].get_task("load").retries == 1
+
+
+def test_a_deploy_parse_notes_violations_in_enforce_mode_too(
+    tmp_path: Path, policy_registered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hangar_plugins.policy_record import collecting
+
+    monkeypatch.setenv("HANGAR_DAG_POLICY", "enforce")
+    (tmp_path / "legacy.py").write_text(TWO_OWNERLESS)
+    with collecting() as noted:
+        bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
+    assert bag.dags == {} and len(bag.import_errors) == 1
+    assert sorted(noted) == ["legacy_a", "legacy_b"]  # both, though one import error shows

@@ -22,3 +22,15 @@ def test_no_fix_line_for_passing_checks() -> None:
     table = render_table([CheckResult(name="disk", ok=True, detail="80 GiB", fix="unused")])
     assert "fix:" not in table
     assert table.splitlines()[-1] == "1 of 1 checks OK"
+
+
+def test_warnings_pass_and_are_counted() -> None:
+    table = render_table(
+        [
+            CheckResult(name="disk", ok=True, detail="80 GiB"),
+            CheckResult(name="DAG legacy", ok=True, warning=True, detail="no tags", fix="unused"),
+        ]
+    )
+    assert table.splitlines()[2].split()[:3] == ["DAG", "legacy", "WARN"]
+    assert "fix:" not in table
+    assert table.splitlines()[-1] == "2 of 2 checks OK (1 with warnings)"

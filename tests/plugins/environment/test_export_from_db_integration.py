@@ -62,6 +62,8 @@ with create_session() as session:
     Pool.create_or_update_pool("reports", 2, "added by hand", False, session=session)
 Variable.set("partner_api_token", {SECRETS["variable token"]!r})
 Variable.set("dag_number", "7")
+# What the dag-processor records in warn mode (hangar_plugins.policy_record): not exported.
+Variable.set("hangar.dag_policy.legacy", '{{"clauses": ["no tags"], "dag_id": "legacy"}}')
 """
 
 # What a connection's secrets decrypt to (compared, never printed by the tests' assertions).
@@ -73,7 +75,9 @@ from airflow.utils.session import create_session
 
 with create_session() as session:
     conns = {c.conn_id: [c.password, c.extra_dejson] for c in session.query(Connection)}
-    variables = {v.key: v.val for v in session.query(Variable)}
+    variables = {
+        v.key: v.val for v in session.query(Variable) if not v.key.startswith("hangar.dag_policy.")
+    }
 print(json.dumps({"conns": conns, "variables": variables}))
 """
 
@@ -134,6 +138,7 @@ def test_export_init_export_is_a_fixed_point_without_a_secret_value(
     assert "  partner_api_token: ${HANGAR_VAR_PARTNER_API_TOKEN}\n" in text
     assert "  dag_number: '7'\n" in text  # the value an operator set, not the file's
     assert "comments are not exported" not in text
+    assert "hangar.dag_policy" not in text
     assert first["needs"] == [
         "HANGAR_CONN_PARTNER_API_EXTRA_PRIVATE_KEY",
         "HANGAR_CONN_PARTNER_API_PASSWORD",

@@ -97,3 +97,20 @@ def test_an_unreachable_prometheus_is_reported_not_raised() -> None:
     # Port 9 (discard) has no server here: the page must render without Prometheus.
     status = metrics_status("http://127.0.0.1:9", timeout=0.5)
     assert status.error is not None and status.figures == []
+
+
+def test_warn_mode_lists_each_dag_breaking_the_rules_once() -> None:
+    from hangar_plugins.ui.status import PolicyViolationStatus
+
+    violation = PolicyViolationStatus(
+        dag_id="legacy<x>",
+        clauses=["no tags: add tags=[...] (team, domain)", "2 tasks have no owner (a, b): ..."],
+        message="unused",
+    )
+    html = render(_status(dag_policy="warn", policy_violations=[violation]))
+    assert "DAGs breaking the DAG rules (1)" in html
+    assert "<td><code>legacy&lt;x&gt;</code></td>" in html
+    assert "no tags: add tags=[...] (team, domain); 2 tasks have no owner (a, b): ..." in html
+    assert "every loaded DAG follows the rules" in render(_status(dag_policy="warn"))
+    # Enforce mode: rule breakers are import errors; no such section.
+    assert "DAGs breaking the DAG rules" not in render(_status(policy_violations=[violation]))

@@ -306,6 +306,14 @@ class HangarSettings(BaseModel):
         "dev relaxes the cluster policy's retries >= 1 rule (tasks may have retries=0).",
         section="platform",
     )
+    dag_policy: Literal["enforce", "warn"] = _setting(
+        "enforce",
+        "What the cluster policy does with a DAG that breaks Hangar's DAG rules: `enforce` "
+        "rejects it (an import error), `warn` loads it and records its violations, one line per "
+        "DAG (Hangar page, `./hangar doctor`): for adopting existing DAGs. `./hangar deploy` "
+        "refuses such DAGs in enforce mode.",
+        section="platform",
+    )
     db_retention_days: int = _setting(
         30,
         "housekeeping_metadata_db deletes metadata rows (runs, task instances, logs, XComs) "

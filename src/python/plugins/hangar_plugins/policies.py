@@ -14,7 +14,10 @@ only the test suite. At parse time each DAG:
    "succeeds" with nothing done.
 2. is checked: no tags, a task without owner, retries 0 outside ``HANGAR_ENV=dev``, or a
    schedule without an explicit ``catchup`` reject the DAG with an import error that says what
-   to fix; the other DAGs of the bundle load normally.
+   to fix, one clause per rule naming every task concerned; the other DAGs of the bundle load
+   normally. With ``HANGAR_DAG_POLICY=warn`` (adopting existing DAGs) such a DAG loads with its
+   defaults and its violations are recorded once per DAG (:mod:`hangar_plugins.policy_record`),
+   listed by the Hangar page and ``./hangar doctor``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from airflow.policies import hookimpl
 
 from hangar_common.settings import current
 from hangar_plugins.alerts.attach import attach_alerts
-from hangar_plugins.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_violations
+from hangar_plugins.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_clauses
+from hangar_plugins.policy_record import collect, record
 from hangar_plugins.run_dates import guard_run_dates
 from hangar_plugins.tags import tag_value
 from hangar_plugins.timetables import date_schedule
@@ -43,6 +47,15 @@ def min_retries() -> int:
     return 0 if current("env") in DEV_ENVIRONMENTS else 1
 
 
+def warns() -> bool:
+    """``HANGAR_DAG_POLICY=warn``: rule breakers load and are recorded instead of rejected."""
+    return bool(current("dag_policy") == "warn")
+
+
+def rejection_message(dag_id: str, clauses: list[str]) -> str:
+    return f"DAG {dag_id!r} rejected by Hangar's cluster policy: " + "; ".join(clauses)
+
+
 def apply_default_owner(dag: DAG) -> None:
     owner = tag_value(dag.tags, OWNER_TAG_PREFIX)
     if owner is None:
@@ -55,11 +68,13 @@ def apply_default_owner(dag: DAG) -> None:
 @hookimpl
 def dag_policy(dag: DAG) -> None:
     apply_default_owner(dag)
-    problems = rule_violations(dag, min_retries=min_retries())
-    if problems:
-        raise AirflowClusterPolicyViolation(
-            f"DAG {dag.dag_id!r} rejected by Hangar's cluster policy: " + "; ".join(problems)
-        )
+    clauses = rule_clauses(dag, min_retries=min_retries())
+    collected = collect(dag.dag_id, clauses)  # a deploy's parse: per DAG, in either mode
+    if not warns():
+        if clauses:
+            raise AirflowClusterPolicyViolation(rejection_message(dag.dag_id, clauses))
+    elif not collected:
+        record(dag.dag_id, clauses)
     date_schedule(dag)
     guard_run_dates(dag)
     attach_alerts(dag)

@@ -43,6 +43,8 @@ class BundleSnapshot:
     import_errors: dict[str, str] = field(default_factory=dict)
     static_findings: dict[str, list[str]] = field(default_factory=dict)  # file -> hints
     datasets: dict[str, Any] = field(default_factory=dict)  # dataset name -> its YAML
+    # dag_id -> what breaks Hangar's DAG rules, one clause per rule (in either policy mode)
+    policy_violations: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @classmethod
@@ -55,6 +57,7 @@ class BundleSnapshot:
             import_errors=dict(raw.get("import_errors", {})),
             static_findings=dict(raw.get("static_findings", {})),
             datasets=datasets,
+            policy_violations=dict(raw.get("policy_violations", {})),
             seconds=float(raw.get("seconds", 0.0)),
         )
 

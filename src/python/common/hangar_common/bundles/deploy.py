@@ -107,6 +107,8 @@ class Review:
     against: str | None  # the live version compared with (None: nothing deployed yet)
     lines: list[str]
     unstable: list[Instability]
+    # dag_id -> what breaks Hangar's DAG rules (bundles/dag_policy_check.py)
+    policy_violations: dict[str, list[str]]
     dags: int
     seconds: float
 
@@ -133,6 +135,7 @@ def review(
         against=pointer.version if pointer else None,
         lines=plan_lines(live[0] if live else None, first),
         unstable=compare_parses(first, second),
+        policy_violations=first.policy_violations,
         dags=len(first.dags),
         seconds=time.monotonic() - started,
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hangar_common.bundles import dag_stability, deploy
+from hangar_common.bundles import dag_policy_check, dag_stability, deploy
 from hangar_common.bundles.store import BundleStore, BundleStoreError
 from hangar_common.project import find_project_root
-from hangar_common.settings import merged_environment
+from hangar_common.settings import HangarSettings, merged_environment
 
 
 def _environment(root: Path) -> dict[str, str]:
@@ -33,13 +33,19 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     root, store = _project_store()
     artifact_path = Path(args.artifact) if args.artifact else deploy.build_artifact(root)
     artifact = artifact_path.read_bytes()
-    checked = deploy.review(store, artifact, env=_environment(root), project_root=root)
+    env = _environment(root)
+    checked = deploy.review(store, artifact, env=env, project_root=root)
     against = checked.against[:12] if checked.against else "nothing deployed yet"
     _print_plan(f"plan (against the live version: {against}):", checked.lines)
     print(f"plan computed in {checked.seconds:.1f} s ({checked.dags} DAGs, each parsed twice)")
     if checked.unstable:
         for line in dag_stability.refusal_lines(checked.unstable):
             print(line)
+        return 1
+    mode = HangarSettings.from_env(env).dag_policy
+    for line in dag_policy_check.policy_lines(checked.policy_violations, mode=mode):
+        print(line)
+    if dag_policy_check.refuses(checked.policy_violations, mode=mode):
         return 1
     if args.plan or args.dry_run:
         print("plan only: nothing uploaded")

@@ -25,7 +25,7 @@ from hangar_common.cli import (
 from hangar_common.doctor.result import render_table
 from hangar_common.doctor.run import run_checks
 from hangar_common.project import find_project_root
-from hangar_common.settings import ConfigurationError, load_settings
+from hangar_common.settings import ConfigurationError, load_settings, merged_environment
 
 
 def _cmd_version(args: argparse.Namespace) -> int:
@@ -36,7 +36,7 @@ def _cmd_version(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     root = find_project_root()
     env = load_settings(root)
-    results = run_checks(root, env)
+    results = run_checks(root, env, merged_environment(root))
     print(render_table(results))
     return 0 if all(result.ok for result in results) else 1
 
@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor",
         help="check this machine: Python, Airflow, PostgreSQL, Redis, Pants, disk",
         description="Run every check and print a table of OK/FAIL with the fix for each failure."
-        " Exits 1 when any check fails.",
+        " With HANGAR_DAG_POLICY=warn, also one WARN row per DAG of the running platform that"
+        " breaks the DAG rules. Exits 1 when any check fails.",
     )
     doctor.set_defaults(handler=_cmd_doctor)
     platform_commands.register(commands)

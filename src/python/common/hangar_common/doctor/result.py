@@ -14,10 +14,13 @@ class CheckResult:
     ok: bool
     detail: str
     fix: str = ""
+    warning: bool = False  # passed, with something to look at (WARN; doctor still exits 0)
 
     @property
     def status(self) -> str:
-        return "OK" if self.ok else "FAIL"
+        if not self.ok:
+            return "FAIL"
+        return "WARN" if self.warning else "OK"
 
 
 def render_table(results: Sequence[CheckResult]) -> str:
@@ -29,9 +32,11 @@ def render_table(results: Sequence[CheckResult]) -> str:
         if not result.ok and result.fix:
             lines.append(f"{'':<{name_width}}  {'':<6}  fix: {result.fix}")
     failed = sum(not r.ok for r in results)
+    warned = sum(r.ok and r.warning for r in results)
     lines.append("")
     lines.append(
         f"{len(results) - failed} of {len(results)} checks OK"
+        + (f" ({warned} with warnings)" if warned else "")
         + (f", {failed} FAILED" if failed else "")
     )
     return "\n".join(lines)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from hangar_common.doctor import checks
+from hangar_common.doctor.dag_policy import dag_policy_results
 from hangar_common.doctor.result import CheckResult
 from hangar_common.settings import HangarSettings
 
@@ -20,10 +22,14 @@ def _or_throwaway(result: CheckResult, binary: Path | str | None, what: str) -> 
     )
 
 
-def run_checks(project_root: Path, env: HangarSettings) -> list[CheckResult]:
+def run_checks(
+    project_root: Path, env: HangarSettings, environ: Mapping[str, str] | None = None
+) -> list[CheckResult]:
+    """Every check; with ``environ`` (the merged environment), also the running platform's DAGs
+    that break the rules in warn mode (:mod:`hangar_common.doctor.dag_policy`)."""
     from hangar_common.platform import throwaway
 
-    return [
+    machine = [
         checks.check_python(),
         checks.check_airflow(),
         _or_throwaway(
@@ -40,3 +46,6 @@ def run_checks(project_root: Path, env: HangarSettings) -> list[CheckResult]:
         checks.check_pip_config(),
         checks.check_disk(project_root, env.min_free_disk_gb),
     ]
+    if environ is None:
+        return machine
+    return machine + dag_policy_results(project_root, env, environ)

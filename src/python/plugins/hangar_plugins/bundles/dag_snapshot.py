@@ -20,14 +20,18 @@ from typing import Any
 
 
 def snapshot(bundle: Path) -> dict[str, Any]:
-    """``{"dags": {dag_id: {"hash", "file", "data"}}, "import_errors", "static_findings"}``."""
+    """``{"dags": {dag_id: {"hash", "file", "data"}}, "import_errors", "static_findings",
+    "policy_violations": {dag_id: [clause, ...]}}``."""
     from airflow.dag_processing.dagbag import BundleDagBag
     from airflow.models.serialized_dag import SerializedDagModel
     from airflow.serialization.serialized_objects import DagSerialization
     from airflow.utils.dag_version_inflation_checker import check_dag_file_stability
 
+    from hangar_plugins.policy_record import collecting
+
     started = time.monotonic()
-    bag = BundleDagBag(dag_folder=str(bundle), bundle_path=bundle)
+    with collecting() as policy_violations:  # each DAG's, whatever HANGAR_DAG_POLICY says
+        bag = BundleDagBag(dag_folder=str(bundle), bundle_path=bundle)
     dags: dict[str, Any] = {}
     import_errors = {str(path): str(error) for path, error in bag.import_errors.items()}
     findings: dict[str, list[str]] = {}
@@ -56,6 +60,7 @@ def snapshot(bundle: Path) -> dict[str, Any]:
         "dags": dags,
         "import_errors": import_errors,
         "static_findings": {file: found for file, found in findings.items() if found},
+        "policy_violations": dict(sorted(policy_violations.items())),
         "seconds": round(time.monotonic() - started, 3),
     }
 

@@ -40,6 +40,7 @@ from hangar_common.platform.environment_export import (
     export_environment,
 )
 from hangar_common.settings import process_environ
+from hangar_plugins.policy_record import VARIABLE_PREFIX as POLICY_RECORD_PREFIX
 
 USAGE = "usage: python -m hangar_plugins.environment.export_from_db ENVIRONMENT.yaml"
 
@@ -86,9 +87,11 @@ def read_running() -> RunningEnvironment:
             )
             for conn in session.query(Connection).order_by(Connection.conn_id)
         ]
+        # Warn mode's per-DAG policy records are the dag-processor's, not configuration.
         variables = [
             RunningVariable(key=var.key, value=var.val or "", description=var.description)
             for var in session.query(Variable).order_by(Variable.key)
+            if not var.key.startswith(POLICY_RECORD_PREFIX)
         ]
     return RunningEnvironment(pools=pools, connections=connections, variables=variables)
 

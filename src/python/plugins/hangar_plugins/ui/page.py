@@ -38,6 +38,10 @@ def _environment() -> Environment:
         i.timestamp or "-",
         Markup('<span class="bad">{}</span>').format(i.message),
     ]
+    env.filters["policy_row"] = lambda v: [
+        Markup("<code>{}</code>").format(v.dag_id),
+        Markup('<span class="bad">{}</span>').format("; ".join(v.clauses)),
+    ]
     env.filters["worker_row"] = lambda w: [w.name, "ok" if w.ok else "no answer"]
     env.filters["figure_row"] = lambda f: [f.label, f.value]
     return env

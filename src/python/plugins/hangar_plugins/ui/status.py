@@ -57,6 +57,15 @@ class ImportErrorStatus:
 
 
 @dataclass(frozen=True)
+class PolicyViolationStatus:
+    """One DAG loaded despite breaking Hangar's DAG rules (``HANGAR_DAG_POLICY=warn``)."""
+
+    dag_id: str
+    clauses: list[str]
+    message: str  # the one line: DAG 'x': clause; clause
+
+
+@dataclass(frozen=True)
 class WorkerStatus:
     name: str
     ok: bool
@@ -116,6 +125,8 @@ class PlatformStatus:
     # The auth manager's class name; SimpleAuthManager is for development only.
     auth_manager: str = ""
     metrics: MetricsStatus | None = None  # None: the stack runs without --with-metrics
+    dag_policy: str = "enforce"  # HANGAR_DAG_POLICY
+    policy_violations: list[PolicyViolationStatus] = field(default_factory=list)
 
     @property
     def development_auth(self) -> bool:
@@ -212,6 +223,31 @@ def import_error_statuses(session: Any) -> list[ImportErrorStatus]:
     ]
 
 
+def policy_violation_statuses(session: Any) -> list[PolicyViolationStatus]:
+    """Each loaded DAG's recorded violations, one per DAG (:mod:`hangar_plugins.policy_record`).
+
+    In enforce mode nothing is recorded (rule breakers are import errors) and records left from
+    a warn period are not current: none are listed.
+    """
+    from airflow.models.dag import DagModel
+    from airflow.models.variable import Variable
+
+    from hangar_common.settings import current
+    from hangar_plugins.policy_record import VARIABLE_PREFIX, current_violations
+
+    if current("dag_policy") != "warn":
+        return []
+    rows = session.query(Variable).filter(Variable.key.startswith(VARIABLE_PREFIX)).all()
+    active = {
+        dag_id for (dag_id,) in session.query(DagModel.dag_id).filter(DagModel.is_stale.is_(False))
+    }
+    records = {row.key: row.val for row in rows}
+    return [
+        PolicyViolationStatus(dag_id=v.dag_id, clauses=v.clauses, message=v.message)
+        for v in current_violations(records, active)
+    ]
+
+
 def celery_workers(timeout: float = 1.0) -> list[WorkerStatus]:
     """Workers answering a Celery ping now (what Flower's dashboard shows as online)."""
     from airflow.providers.celery.executors.celery_executor_utils import app
@@ -224,6 +260,8 @@ def celery_workers(timeout: float = 1.0) -> list[WorkerStatus]:
 def collect(session: Any) -> PlatformStatus:
 
     from airflow.configuration import conf
+
+    from hangar_common.settings import current
 
     executor = conf.get("core", "executor")
     auth_manager = conf.get("core", "auth_manager").rsplit(".", 1)[-1]
@@ -245,4 +283,6 @@ def collect(session: Any) -> PlatformStatus:
         workers_error=workers_error,
         auth_manager=auth_manager,
         metrics=metrics_status(prometheus_url) if prometheus_url else None,
+        dag_policy=str(current("dag_policy")),
+        policy_violations=policy_violation_statuses(session),
     )
