@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import pytest
 from airflow.plugins_manager import AirflowPlugin
 
+from hangar_plugins.bundles import rerun_latest
 from hangar_plugins.macros import partition_path
 from hangar_plugins.plugin import HangarPlugin
 
@@ -12,12 +14,15 @@ def test_plugin_registers_hangar_macros() -> None:
     assert partition_path in HangarPlugin.macros
 
 
-def test_plugin_adds_the_hangar_page_to_the_ui_nav() -> None:
+def test_plugin_adds_the_hangar_page_to_the_ui_nav(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = []  # the API server's clear fix; not patched into this shared test process
+    monkeypatch.setattr(rerun_latest, "install", lambda: installed.append(True))
     plugin = HangarPlugin()
     [view] = plugin.external_views
     assert (view["href"], view["destination"], view["url_route"]) == ("hangar/", "nav", "hangar")
     [app] = plugin.fastapi_apps
     assert app["url_prefix"] == "/hangar"
+    assert installed == [True]
 
 
 def test_the_page_refuses_requests_without_credentials() -> None:

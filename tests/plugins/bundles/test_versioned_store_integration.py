@@ -15,6 +15,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -68,15 +69,60 @@ bundle_probe()
 """
 
 
+RERUN = "rerun_probe"
+# Two tasks: ``marker`` returns its version's marker, ``hold`` keeps the run running until the
+# test creates a file. Only MARKER differs between versions, as in a code-only fix: the
+# serialized DAG stays the same, so Airflow keeps one DAG version and moves its bundle version.
+RERUN_DAG = """
+import os
+import time
+
+import pendulum
+from airflow.sdk import dag, task
+
+MARKER = "{marker}"
+
+
+@dag(
+    dag_id="rerun_probe",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["test"],
+    default_args={{"owner": "platform", "retries": 1}},
+    params={{"hold_until": ""}},
+    doc_md="Re-run probe: which bundle version a cleared task runs.",
+)
+def rerun_probe():
+    @task
+    def marker():
+        return MARKER
+
+    @task
+    def hold(params=None):
+        deadline = time.monotonic() + 600
+        while params["hold_until"] and not os.path.exists(params["hold_until"]):
+            assert time.monotonic() < deadline, "never released"
+            time.sleep(0.2)
+
+    marker()
+    hold()
+
+
+rerun_probe()
+"""
+
+
 def make_artifact(tmp: Path, marker: str) -> Path:
-    """The fixture bundle PEX with the probe DAG added (one file differs per marker)."""
+    """The fixture bundle PEX with the probe DAGs added (one file each differs per marker)."""
     source = bundle_pex().read_bytes()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(source)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             dst.writestr(info, src.read(info))
-        entry = zipfile.ZipInfo("bundle_probe.py", date_time=(1980, 1, 1, 0, 0, 0))
-        dst.writestr(entry, PROBE_DAG.format(marker=marker))
+        for name, text in (("bundle_probe.py", PROBE_DAG), ("rerun_probe.py", RERUN_DAG)):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            dst.writestr(entry, text.format(marker=marker))
     path = tmp / f"bundle-{marker}.pex"
     path.write_bytes(out.getvalue())
     return path
@@ -100,19 +146,19 @@ class Deployment:
         assert pointer is not None
         return pointer.version
 
-    def visible_version(self) -> str | None:
+    def visible_version(self, dag_id: str = PROBE) -> str | None:
         try:
-            return self.api.get(f"dags/{PROBE}").get("bundle_version")
+            return self.api.get(f"dags/{dag_id}").get("bundle_version")
         except Exception:  # noqa: BLE001 - not parsed yet: 404
             return None
 
-    def wait_visible(self, version: str, timeout: float = 120) -> float:
+    def wait_visible(self, version: str, timeout: float = 120, dag_id: str = PROBE) -> float:
         start = time.monotonic()
         while time.monotonic() - start < timeout:
-            if self.visible_version() == version:
+            if self.visible_version(dag_id) == version:
                 return time.monotonic() - start
             time.sleep(0.25)
-        raise TimeoutError(f"version {version} not visible after {timeout} s")
+        raise TimeoutError(f"version {version} of {dag_id} not visible after {timeout} s")
 
     def run_probe(self, hold_until: Path | None = None) -> str:
         """Trigger the probe; with ``hold_until`` its task runs until that file exists."""
@@ -136,8 +182,6 @@ class Deployment:
 
     def raw_result(self, run_id: str) -> tuple[str, str, str]:
         state = self.api.wait_for_run(PROBE, run_id, timeout=240)
-        from urllib.parse import quote
-
         xcom = self.api.get(
             f"dags/{PROBE}/dagRuns/{quote(run_id, safe='')}/taskInstances/marker/"
             "xcomEntries/return_value"
@@ -271,6 +315,98 @@ def test_rollback_brings_the_old_code_back(deployment: Deployment) -> None:
     assert deployment.result(deployment.run_probe())[1:] == ("before-rollback", old)
     listed = hangar(deployment.env, "versions").stdout
     assert f"* {old[:12]}" in listed
+
+
+class Rerun:
+    """The rerun probe's task instances: clear them, wait for a try, read what it returned."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        self.api = deployment.api
+
+    def ti(self, run_id: str, task_id: str) -> dict:
+        [ti] = [t for t in self.api.task_instances(RERUN, run_id) if t["task_id"] == task_id]
+        return ti
+
+    def wait_ti(self, run_id: str, task_id: str, state: str, try_number: int) -> dict:
+        """The task instance once its try ``try_number`` is in ``state`` (an earlier try's
+        state never counts)."""
+        deadline = time.monotonic() + 240
+        while True:
+            ti = self.ti(run_id, task_id)
+            if ti["try_number"] == try_number and ti["state"] == state:
+                return ti
+            assert ti["state"] != "failed", ti
+            assert time.monotonic() < deadline, f"{task_id}: {ti['state']} try {ti['try_number']}"
+            time.sleep(0.5)
+
+    def marker(self, run_id: str) -> str:
+        xcom = self.api.get(
+            f"dags/{RERUN}/dagRuns/{quote(run_id, safe='')}/taskInstances/marker/"
+            "xcomEntries/return_value"
+        )
+        return str(xcom["value"]).strip('"')
+
+    def clear_tasks(self, run_id: str, task_ids: list[str], *, latest: bool) -> None:
+        """What the task instance's Clear dialog sends (its "Run with latest bundle version")."""
+        self.api.send(
+            "POST",
+            f"dags/{RERUN}/clearTaskInstances",
+            {
+                "dry_run": False,
+                "dag_run_id": run_id,
+                "task_ids": task_ids,
+                "only_failed": False,
+                "run_on_latest_version": latest,
+            },
+        )
+
+
+def test_clear_reruns_the_pinned_version_or_with_latest_the_deployed_one(
+    deployment: Deployment,
+) -> None:
+    """Clearing re-runs the code a run was created with; with ``run_on_latest_version`` (the
+    Clear dialogs' "Run with latest bundle version"), the code deployed now, and the run moves to
+    that bundle version. Both for a finished run (the run's Clear) and for a task of a run still
+    running (the task's Clear): the case of apache/airflow #67657, where Airflow 3.3.2 re-ran the
+    old code after a code-only fix (one DAG version; hangar_plugins.bundles.rerun_latest)."""
+    rerun = Rerun(deployment)
+    v1 = deployment.deploy("rerun-v1")
+    deployment.wait_visible(v1, dag_id=RERUN)
+    deployment.api.unpause(RERUN)
+    release = deployment.tmp / "release-rerun"
+    finished = deployment.api.trigger(RERUN, {"hold_until": ""})
+    running = deployment.api.trigger(RERUN, {"hold_until": str(release)})
+    try:
+        assert deployment.api.wait_for_run(RERUN, finished, timeout=240) == "success"
+        rerun.wait_ti(running, "marker", "success", 1)
+        rerun.wait_ti(running, "hold", "running", 1)
+
+        def ran() -> list[tuple[str, str]]:
+            runs = [deployment.api.run(RERUN, run_id) for run_id in (finished, running)]
+            return [(rerun.marker(r["dag_run_id"]), r["bundle_version"]) for r in runs]
+
+        assert ran() == [("rerun-v1", v1)] * 2
+
+        v2 = deployment.deploy("rerun-v2")
+        deployment.wait_visible(v2, dag_id=RERUN)
+        for try_number, latest, expected in (
+            (2, False, ("rerun-v1", v1)),
+            (3, True, ("rerun-v2", v2)),
+        ):
+            deployment.api.clear_run(
+                RERUN, finished, only_failed=False, run_on_latest_version=latest
+            )
+            rerun.clear_tasks(running, ["marker"], latest=latest)
+            # Clearing queues the finished run at once: its final state is this re-run's.
+            assert deployment.api.wait_for_run(RERUN, finished, timeout=240) == "success"
+            rerun.wait_ti(finished, "marker", "success", try_number)
+            rerun.wait_ti(running, "marker", "success", try_number)
+            assert ran() == [expected] * 2, f"run_on_latest_version={latest}"
+            assert rerun.ti(running, "hold")["state"] == "running"  # the run never stopped
+    finally:
+        release.touch()
+    assert deployment.api.wait_for_run(RERUN, running, timeout=240) == "success"
+    assert deployment.api.run(RERUN, running)["bundle_version"] == v2
 
 
 def test_hangar_page_shows_the_real_versions_only_with_auth(

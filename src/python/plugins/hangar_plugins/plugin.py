@@ -12,7 +12,12 @@ from hangar_plugins.timetables import DatedCronDataIntervalTimetable, DatedCronT
 
 def _fastapi_apps() -> list[dict[str, Any]]:
     # Imported lazily: only the API server serves the page; workers load macros only.
+    from hangar_plugins.bundles.rerun_latest import install
     from hangar_plugins.ui.app import URL_PREFIX, app
+
+    # The API server clears runs (REST and UI): "run with latest bundle version" must move a
+    # running run's bundle version too (apache/airflow #67657; see rerun_latest).
+    install()
 
     return [{"app": app, "url_prefix": URL_PREFIX, "name": "Hangar"}]
 

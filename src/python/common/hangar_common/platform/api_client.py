@@ -98,12 +98,26 @@ class AirflowApi:
         )
 
     def clear_run(
-        self, dag_id: str, run_id: str, *, dry_run: bool = False, only_failed: bool = True
+        self,
+        dag_id: str,
+        run_id: str,
+        *,
+        dry_run: bool = False,
+        only_failed: bool = True,
+        run_on_latest_version: bool | None = None,
     ) -> list[str]:
-        """Clear a run's (failed) task instances so they run again; the task ids cleared."""
+        """Clear a run's (failed) task instances so they run again; the task ids cleared.
+
+        ``run_on_latest_version``: True re-runs them on the DAG's latest bundle version (the code
+        deployed now), False on the version the run was created with; None leaves it to the DAG's
+        ``rerun_with_latest_version``, then ``[core] rerun_with_latest_version`` (default False).
+        """
+        body: dict[str, Any] = {"dry_run": dry_run, "only_failed": only_failed}
+        if run_on_latest_version is not None:
+            body["run_on_latest_version"] = run_on_latest_version
         response = self.session.post(
             f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/clear",
-            json={"dry_run": dry_run, "only_failed": only_failed},
+            json=body,
             timeout=60,
         )
         response.raise_for_status()
