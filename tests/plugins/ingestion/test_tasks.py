@@ -6,6 +6,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from hangar_common.examples.sales import sales_csv
+from hangar_plugins.hooks.warehouse import partition_column_sql
 from hangar_plugins.ingestion.datasets import load_dataset_file
 from hangar_plugins.ingestion.tasks import (
     convert,
@@ -33,7 +34,9 @@ def test_table_ddl_uses_the_key_as_primary_key() -> None:
         'CREATE SCHEMA IF NOT EXISTS "raw"; CREATE TABLE IF NOT EXISTS "raw"."sales"'
     )
     assert '"order_id" bigint NOT NULL' in ddl and '"ordered_at" timestamptz NOT NULL' in ddl
-    assert ddl.endswith('PRIMARY KEY ("order_id"))')
+    assert 'hangar_partition text, PRIMARY KEY ("order_id"));' in ddl
+    # Tables created before partition loads get the column and its index.
+    assert ddl.endswith(partition_column_sql("raw.sales"))
 
 
 def test_convert_writes_parquet_and_quarantine_then_a_clean_rerun_clears_it(tmp_path: Path) -> None:

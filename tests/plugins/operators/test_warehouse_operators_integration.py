@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from hangar_plugins.hooks.warehouse import PARTITION_COLUMN, partition_column_sql
 from hangar_plugins.operators.warehouse_sql import WarehouseSQLOperator
 from hangar_plugins.operators.warehouse_upsert import WarehouseUpsertOperator
 from tests.support.postgres import airflow_connection, scratch_database
@@ -60,3 +61,38 @@ def test_upsert_operator_loads_parquet_idempotently(warehouse: str, tmp_path: Pa
             (1, "a"),
             (2, "b2"),
         ]
+
+
+def test_with_a_partition_the_operator_replaces_that_partition(
+    warehouse: str, tmp_path: Path
+) -> None:
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        conn.execute(partition_column_sql("prod_marts.users"))
+        conn.execute("INSERT INTO prod_marts.users VALUES (7, 'other day', '2026-11-19')")
+    pq.write_table(
+        pa.table({"id": pa.array([1, 2, 3], pa.int32()), "name": ["a", "b", "c"]}),
+        tmp_path / "users.parquet",
+    )
+    op = WarehouseUpsertOperator(
+        task_id="load",
+        source=f"file://{tmp_path}/users.parquet",
+        source_conn_id=None,
+        table="prod_marts.users",
+        keys=["id"],
+        batch_rows=2,
+        partition="{{ ds }}",
+    )
+    op.render_template_fields(cast("Any", {"ds": "2026-11-20"}))
+    assert op.partition == "2026-11-20"
+    assert op.execute({}) == {"loaded": 3, "replaced": 0, "method": "copy"}
+    assert op.execute({}) == {"loaded": 3, "replaced": 3, "method": "copy"}
+    with psycopg.connect(warehouse) as conn:
+        rows = conn.execute(
+            f"SELECT id, name, {PARTITION_COLUMN} FROM prod_marts.users ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        (1, "a", "2026-11-20"),
+        (2, "b", "2026-11-20"),
+        (3, "c", "2026-11-20"),
+        (7, "other day", "2026-11-19"),
+    ]

@@ -1,21 +1,41 @@
-"""The PostgreSQL warehouse: idempotent bulk loads (COPY into staging, then one UPSERT)."""
+"""The PostgreSQL warehouse: idempotent bulk loads.
+
+Two ways: :meth:`WarehouseHook.replace_partition` swaps one partition's rows (a day) for the
+load's in one transaction, COPYing straight into the table (about raw COPY's speed);
+:meth:`WarehouseHook.upsert_batches` COPYs into staging and UPSERTs on the key (rows keep their
+identity across loads; identical rows are not rewritten).
+"""
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.postgres.hooks.postgres import PostgresHook
-from psycopg import sql
+from psycopg import errors, sql
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SEQ = "_hangar_seq"  # staging-only column: the order rows arrived in (the last one wins)
+# The column recording which partition (e.g. day) of the source each row was loaded from.
+PARTITION_COLUMN = "hangar_partition"
+
+
+@dataclass(frozen=True)
+class ReplaceResult:
+    """What one partition replacement did: rows loaded, rows of the partition it replaced, and
+    how (``copy``: straight into the table; ``upsert``: some keys were held by other partitions
+    or repeated in the load, so it went through staging and the last row of a key won)."""
+
+    loaded: int
+    replaced: int
+    method: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,29 @@ def upsert_sql(table: str, columns: Sequence[str], keys: Sequence[str]) -> str:
     return statement.as_string(None)
 
 
+def partition_column_sql(table: str) -> str:
+    """Give ``table`` the :data:`PARTITION_COLUMN` and its index when it lacks them (tables from
+    before partition loads keep their rows; those rows have no partition until reloaded). Only
+    when missing: ``ALTER TABLE`` would take an exclusive lock on every load otherwise."""
+    parts = table.split(".")
+    schema, name = (parts[0], parts[1]) if len(parts) == 2 else ("public", parts[0])
+    index = checked_identifier(f"{name}_{PARTITION_COLUMN}"[:63], what="index name")
+    target = quoted_table(table)
+    return (
+        "DO $hangar$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM information_schema.columns"
+        f" WHERE table_schema = '{checked_identifier(schema)}' AND table_name = '{name}'"
+        f" AND column_name = '{PARTITION_COLUMN}') THEN"
+        f" ALTER TABLE {target} ADD COLUMN {PARTITION_COLUMN} text;"
+        " END IF;"
+        " IF NOT EXISTS (SELECT 1 FROM pg_indexes"
+        f" WHERE schemaname = '{schema}' AND indexname = '{index}') THEN"
+        f' CREATE INDEX "{index}" ON {target} ({PARTITION_COLUMN});'
+        " END IF;"
+        " END $hangar$"
+    )
+
+
 class WarehouseHook(PostgresHook):
     """:class:`PostgresHook` for the ``warehouse`` connection, with idempotent bulk loads.
 
@@ -134,52 +177,148 @@ class WarehouseHook(PostgresHook):
         The target table must exist with a unique constraint on ``keys``. Nothing is visible
         to readers until the whole load commits; a failure leaves the table as it was.
         """
-        from pyarrow import csv
-
         iterator = iter(batches)
         first = next(iterator, None)
         if first is None:
             return UpsertResult(0, 0, 0)
-        columns = [checked_identifier(name, what="column") for name in first.schema.names]
-        statement = upsert_sql(table, columns, keys)  # validates before touching the database
+        columns = _columns(first)
+        upsert_sql(table, columns, keys)  # validates before touching the database
+        with self._transaction() as cur:
+            result = _stage_and_upsert(cur, table, keys, columns, _chain(first, iterator))
+        self.log.info(
+            "Loaded %s: %d rows staged, %d inserted, %d updated",
+            table,
+            result.staged,
+            result.inserted,
+            result.updated,
+        )
+        return result
+
+    def replace_partition(
+        self,
+        *,
+        table: str,
+        keys: Sequence[str],
+        partition: str,
+        read_batches: Callable[[], Iterable[pa.RecordBatch]],
+    ) -> ReplaceResult:
+        """Replace the rows of ``partition`` (``table``'s :data:`PARTITION_COLUMN`) with the
+        batches ``read_batches()`` yields, in one transaction: readers see the old partition or
+        the new one, never a mix, and a failure leaves the table as it was.
+
+        The rows are COPYed straight into the table. When that meets a key already held by
+        another partition, or one repeated in the load, the COPY is undone and the load goes
+        through staging and an UPSERT instead (``read_batches`` is called again): the last row
+        of a key wins and moves to this partition. Loads into one table run one at a time.
+        """
+        if not partition:
+            raise ValueError("partition must be a non-empty string (e.g. the day, 2026-11-20)")
+        upsert_sql(table, [*keys], keys)  # validates names before touching the database
         target = quoted_table(table)
-        col_list = ", ".join(f'"{c}"' for c in columns)
-        options = csv.WriteOptions(include_header=False)
-        staged = 0
+        with self._transaction() as cur:
+            # One writer per table: two runs of one day (manual and scheduled) would otherwise
+            # both delete the day and then collide on its keys.
+            cur.execute(lock_sql(table))
+            cur.execute(f"DELETE FROM {target} WHERE {PARTITION_COLUMN} = %s", (partition,))
+            replaced = cur.rowcount
+            cur.execute("SAVEPOINT hangar_copy")
+            try:
+                loaded = _copy_into(cur, target, _with_partition(read_batches(), partition))
+                method = "copy"
+            except errors.UniqueViolation:
+                cur.execute("ROLLBACK TO SAVEPOINT hangar_copy")
+                batches = iter(_with_partition(read_batches(), partition))
+                first = next(batches, None)
+                assert first is not None  # the COPY above met a key, so there are rows
+                loaded = _stage_and_upsert(
+                    cur, table, keys, _columns(first), _chain(first, batches)
+                ).staged
+                method = "upsert"
+        self.log.info(
+            "Loaded %s partition %s: %d rows (%s), replacing %d",
+            table,
+            partition,
+            loaded,
+            method,
+            replaced,
+        )
+        return ReplaceResult(loaded=loaded, replaced=replaced, method=method)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
         conn: Any = self.get_conn()  # psycopg 3 connection (the provider's protocol omits COPY)
         try:
             with conn.cursor() as cur:
-                cur.execute(
-                    f"CREATE TEMP TABLE hangar_stage ON COMMIT DROP AS"
-                    f" SELECT {col_list} FROM {target} WITH NO DATA"
-                )
-                cur.execute(f"ALTER TABLE hangar_stage ADD COLUMN {_SEQ} bigserial")
-                with cur.copy(f"COPY hangar_stage ({col_list}) FROM STDIN (FORMAT csv)") as copy:
-                    for batch in _chain(first, iterator):
-                        if batch.schema.names != first.schema.names:
-                            raise ValueError(
-                                f"batch columns {batch.schema.names} differ from the first "
-                                f"batch's {first.schema.names}"
-                            )
-                        buffer = io.BytesIO()
-                        csv.write_csv(batch, buffer, options)
-                        copy.write(buffer.getvalue())
-                        staged += batch.num_rows
-                # One UPSERT into a table at a time: two loads of the same keys (a manual and a
-                # scheduled run of one interval) would otherwise deadlock on each other's rows.
-                cur.execute(lock_sql(table))
-                cur.execute(statement)
-                inserted, updated = cur.fetchone()
+                yield cur
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
         finally:
             conn.close()
-        self.log.info(
-            "Loaded %s: %d rows staged, %d inserted, %d updated", table, staged, inserted, updated
-        )
-        return UpsertResult(staged, int(inserted), int(updated))
+
+
+def _columns(batch: pa.RecordBatch) -> list[str]:
+    return [checked_identifier(name, what="column") for name in batch.schema.names]
+
+
+def _copy_into(cur: Any, target: str, batches: Iterable[pa.RecordBatch]) -> int:
+    """COPY ``batches`` into ``target`` (CSV written by pyarrow, one batch in memory)."""
+    from pyarrow import csv
+
+    options = csv.WriteOptions(include_header=False)
+    iterator = iter(batches)
+    first = next(iterator, None)
+    if first is None:
+        return 0
+    col_list = ", ".join(f'"{c}"' for c in _columns(first))
+    rows = 0
+    with cur.copy(f"COPY {target} ({col_list}) FROM STDIN (FORMAT csv)") as copy:
+        for batch in _chain(first, iterator):
+            if batch.schema.names != first.schema.names:
+                raise ValueError(
+                    f"batch columns {batch.schema.names} differ from the first "
+                    f"batch's {first.schema.names}"
+                )
+            buffer = io.BytesIO()
+            csv.write_csv(batch, buffer, options)
+            copy.write(buffer.getvalue())
+            rows += batch.num_rows
+    return rows
+
+
+def _stage_and_upsert(
+    cur: Any,
+    table: str,
+    keys: Sequence[str],
+    columns: list[str],
+    batches: Iterable[pa.RecordBatch],
+) -> UpsertResult:
+    statement = upsert_sql(table, columns, keys)
+    target = quoted_table(table)
+    col_list = ", ".join(f'"{c}"' for c in columns)
+    cur.execute(
+        f"CREATE TEMP TABLE hangar_stage ON COMMIT DROP AS"
+        f" SELECT {col_list} FROM {target} WITH NO DATA"
+    )
+    cur.execute(f"ALTER TABLE hangar_stage ADD COLUMN {_SEQ} bigserial")
+    staged = _copy_into(cur, "hangar_stage", batches)
+    # One UPSERT into a table at a time: two loads of the same keys (a manual and a
+    # scheduled run of one interval) would otherwise deadlock on each other's rows.
+    cur.execute(lock_sql(table))
+    cur.execute(statement)
+    inserted, updated = cur.fetchone()
+    return UpsertResult(staged, int(inserted), int(updated))
+
+
+def _with_partition(batches: Iterable[pa.RecordBatch], partition: str) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+
+    for batch in batches:
+        if PARTITION_COLUMN in batch.schema.names:
+            raise ValueError(f"the load's own columns must not include {PARTITION_COLUMN}")
+        column = pa.nulls(batch.num_rows, pa.string()).fill_null(partition)
+        yield batch.append_column(PARTITION_COLUMN, column)
 
 
 def _chain(first: pa.RecordBatch, rest: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:

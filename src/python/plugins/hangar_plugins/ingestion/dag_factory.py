@@ -23,7 +23,8 @@ DOC = """
 2. `convert_to_parquet`: typed Parquet → `parquet/{name}/<partition>/part-0.parquet`; malformed
    rows with line numbers and reasons → `quarantine/{name}/<partition>/bad_rows.csv`. Fails,
    loading nothing, when more than {share:.1%} of the rows are malformed.
-3. `create_table` / `load_warehouse`: COPY into staging + UPSERT on {keys} into `{table}`.
+3. `create_table` / `load_warehouse`: the day's rows in `{table}` replaced by the file's in one
+   transaction (COPY; `hangar_partition` = the day; keys {keys}, a key another day holds moves).
 
 Partitions are the data interval's start (`year=/month=/day=`); re-running a day is idempotent.
 A run without a logical date loads the latest complete interval before it was triggered (its
@@ -72,7 +73,8 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
         def convert_to_parquet(**context: Any) -> dict[str, Any]:
             from hangar_plugins.ingestion import tasks as ingestion
 
-            return ingestion.convert(dataset, _start_and_paths(context)[1])
+            start, paths = _start_and_paths(context)
+            return {**ingestion.convert(dataset, paths), "partition": f"{start:%Y-%m-%d}"}
 
         @task
         def create_table() -> None:
@@ -87,6 +89,7 @@ def build_ingestion_dag(dataset: Dataset) -> DAG:
             source_conn_id=LAKE_CONN_ID,
             table=dataset.table,
             keys=dataset.keys,
+            partition="{{ ti.xcom_pull(task_ids='convert_to_parquet')['partition'] }}",
         )
         download_source() >> convert_to_parquet() >> create_table() >> load
     return dag

@@ -165,8 +165,13 @@ def convert(dataset: Dataset, paths: IntervalPaths) -> dict[str, Any]:
 
 
 def create_table_sql(dataset: Dataset) -> str:
-    """``CREATE TABLE IF NOT EXISTS`` for the dataset, its key as the primary key."""
-    from hangar_plugins.hooks.warehouse import quoted_table
+    """``CREATE TABLE IF NOT EXISTS`` for the dataset, its key as the primary key, with the
+    partition column the load replaces a day by (added to tables created before it)."""
+    from hangar_plugins.hooks.warehouse import (
+        PARTITION_COLUMN,
+        partition_column_sql,
+        quoted_table,
+    )
 
     table = quoted_table(dataset.table)
     columns = ", ".join(
@@ -176,7 +181,10 @@ def create_table_sql(dataset: Dataset) -> str:
     )
     keys = ", ".join(f'"{k}"' for k in dataset.keys)
     schema = f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}; " if "." in table else ""
-    return f"{schema}CREATE TABLE IF NOT EXISTS {table} ({columns}, PRIMARY KEY ({keys}))"
+    return (
+        f"{schema}CREATE TABLE IF NOT EXISTS {table} ({columns}, {PARTITION_COLUMN} text,"
+        f" PRIMARY KEY ({keys})); {partition_column_sql(dataset.table)}"
+    )
 
 
 def read_all(path: ObjectStoragePath) -> bytes:
