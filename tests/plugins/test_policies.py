@@ -223,3 +223,12 @@ def test_a_deploy_parse_notes_violations_in_enforce_mode_too(
         bag = DagBag(dag_folder=str(tmp_path), bundle_path=tmp_path, safe_mode=False)
     assert bag.dags == {} and len(bag.import_errors) == 1
     assert sorted(noted) == ["legacy_a", "legacy_b"]  # both, though one import error shows
+
+
+def test_a_rejection_is_recognised_among_import_errors() -> None:
+    from airflow.exceptions import AirflowClusterPolicyViolation
+
+    rejection = policies.rejection_message("legacy", ["no tags: add tags=[...] (team, domain)"])
+    assert policies.is_rejection(f"{AirflowClusterPolicyViolation.__name__}: {rejection}")
+    assert not policies.is_rejection("ValueError: rejected by Hangar's cluster policy")
+    assert not policies.is_rejection("AirflowClusterPolicyViolation: another policy's")

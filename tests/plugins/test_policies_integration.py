@@ -174,6 +174,8 @@ def test_enforce_mode_deploy_refuses_the_examples_one_message_per_dag(
     assert [m.split("'")[1] for m in messages] == sorted(dag_ids)  # one message per DAG
     assert all(m.count("has no owner") + m.count("have no owner") == 1 for m in messages)
     assert not (store / "current.json").exists() and not list(store.rglob("*.pex"))
+    # Reported per DAG, not again as the import errors Airflow keeps per file.
+    assert "! import error" not in refused.stdout
 
     # Warn mode deploys the same bundle, listing the same DAGs as a warning.
     warned = hangar(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from hangar_plugins.bundles.dag_snapshot import main, snapshot
 
 DAG = """
@@ -41,3 +43,37 @@ def test_main_writes_json_and_refuses_a_missing_folder(tmp_path: Path) -> None:
     assert main(["--bundle", str(tmp_path / "bundle"), "--out", str(out)]) == 0
     assert json.loads(out.read_text())["dags"] == {}
     assert main(["--bundle", str(tmp_path / "missing"), "--out", str(out)]) == 2
+
+
+LEGACY = """
+import pendulum
+from airflow.sdk import DAG
+from airflow.providers.standard.operators.empty import EmptyOperator
+
+for dag_id in ("legacy_a", "legacy_b"):
+    with DAG(dag_id, schedule=None, start_date=pendulum.datetime(2026, 1, 1), tags=["t"],
+             default_args={"retries": 1}):
+        EmptyOperator(task_id="extract") >> EmptyOperator(task_id="load")
+"""
+
+
+def test_policy_violations_are_per_dag_not_import_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.settings import get_policy_plugin_manager
+
+    from hangar_plugins import policies
+
+    monkeypatch.setenv("HANGAR_DAG_POLICY", "enforce")
+    (tmp_path / "legacy.py").write_text(LEGACY)
+    manager = get_policy_plugin_manager()
+    manager.register(policies)
+    try:
+        result = snapshot(tmp_path)
+    finally:
+        manager.unregister(policies)
+    assert result["dags"] == {} and result["import_errors"] == {}
+    assert result["policy_violations"] == {
+        dag_id: ["2 tasks have no owner (extract, load): set default_args={'owner': ...}"]
+        for dag_id in ("legacy_a", "legacy_b")
+    }

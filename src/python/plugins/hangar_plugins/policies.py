@@ -52,8 +52,19 @@ def warns() -> bool:
     return bool(current("dag_policy") == "warn")
 
 
+REJECTED = "rejected by Hangar's cluster policy"
+
+
 def rejection_message(dag_id: str, clauses: list[str]) -> str:
-    return f"DAG {dag_id!r} rejected by Hangar's cluster policy: " + "; ".join(clauses)
+    return f"DAG {dag_id!r} {REJECTED}: " + "; ".join(clauses)
+
+
+def is_rejection(import_error: str) -> bool:
+    """Whether an import error (``"<exception type>: <message>"``, as the DagBag keeps it) is this
+    policy's rejection of a DAG."""
+    return (
+        import_error.startswith(AirflowClusterPolicyViolation.__name__) and REJECTED in import_error
+    )
 
 
 def apply_default_owner(dag: DAG) -> None:

@@ -27,13 +27,20 @@ def snapshot(bundle: Path) -> dict[str, Any]:
     from airflow.serialization.serialized_objects import DagSerialization
     from airflow.utils.dag_version_inflation_checker import check_dag_file_stability
 
+    from hangar_plugins.policies import is_rejection
     from hangar_plugins.policy_record import collecting
 
     started = time.monotonic()
     with collecting() as policy_violations:  # each DAG's, whatever HANGAR_DAG_POLICY says
         bag = BundleDagBag(dag_folder=str(bundle), bundle_path=bundle)
     dags: dict[str, Any] = {}
-    import_errors = {str(path): str(error) for path, error in bag.import_errors.items()}
+    # A DAG the policy rejects is reported per DAG (policy_violations), not per file: Airflow
+    # keeps one import error per file, the last DAG's.
+    import_errors = {
+        str(path): str(error)
+        for path, error in bag.import_errors.items()
+        if not is_rejection(str(error))
+    }
     findings: dict[str, list[str]] = {}
     for dag_id, dag in sorted(bag.dags.items()):
         try:
