@@ -425,8 +425,13 @@ def test_hangar_page_shows_the_real_versions_only_with_auth(
     status = response.json()
     [bundle] = status["bundles"]
     assert bundle["kind"] == "VersionedStoreDagBundle" and bundle["error"] is None
-    newest_first = [manifest.version for manifest in reversed(deployment.store.versions())]
+    manifests = list(reversed(deployment.store.versions()))
+    newest_first = [manifest.version for manifest in manifests]
     assert [v["version"] for v in bundle["versions"]] == newest_first
+    # Each version with what its deploy changed (the plan kept in its manifest).
+    plans = [list((manifest.plan or {}).get("lines") or []) for manifest in manifests]
+    assert [v["plan"] for v in bundle["versions"]] == plans
+    assert any(plans), "no deploy recorded its plan"
     assert [v["version"] for v in bundle["versions"] if v["current"]] == [current.version]
     assert bundle["parsed_version"] == current.version
     assert bundle["last_refreshed"] is not None

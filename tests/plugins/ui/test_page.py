@@ -25,7 +25,18 @@ def _status(**overrides: object) -> PlatformStatus:
                 last_refreshed="2026-11-21T11:59:58+00:00",
                 parsed_version="b" * 64,
                 versions=[
-                    BundleVersion("b" * 64, "2026-11-21T11:00:00", "abc1234def567", 3, True),
+                    BundleVersion(
+                        "b" * 64,
+                        "2026-11-21T11:00:00",
+                        "abc1234def567",
+                        3,
+                        True,
+                        plan=[
+                            "DAG ingest_<x>:",
+                            "  schedule: '0 2 * * *' -> '0 3 * * *'",
+                            *[f"  + task t{n} (EmptyOperator)" for n in range(9)],
+                        ],
+                    ),
                     BundleVersion("a" * 64, "2026-11-20T11:00:00", "0000000aaaaa", 2, False),
                 ],
             )
@@ -48,6 +59,15 @@ def test_page_marks_the_current_version_and_lists_every_section() -> None:
     assert "<td>scheduler</td><td>host-1</td><td>running</td>" in html
     assert "Workers online (1)" in html and "worker-1@host-1" in html
     assert "DAG import errors (1)" in html
+
+
+def test_each_version_shows_what_its_deploy_changed_cut_when_long() -> None:
+    html = render(_status())
+    assert "<code>DAG ingest_&lt;x&gt;:</code><br><code>schedule: &#39;0 2 * * *&#39; -&gt;" in html
+    assert "<code>+ task t5 (EmptyOperator)</code>" in html
+    assert "t6 (EmptyOperator)" not in html  # 8 lines shown of 11
+    assert "3 more: ./hangar versions --diff" in html
+    assert html.count("<td>-</td>") >= 1  # the older version was published without a plan
 
 
 def test_every_value_is_escaped() -> None:

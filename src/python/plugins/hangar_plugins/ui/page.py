@@ -55,9 +55,26 @@ def _version_rows(bundle: BundleStatus) -> list[list[Any]]:
             v.built_at,
             Markup("<code>{}</code>").format(v.git_commit[:12]),
             str(v.dag_files),
+            _plan_cell(v.plan),
         ]
         for v in bundle.versions
     ]
+
+
+PLAN_LINES_SHOWN = 8
+
+
+def _plan_cell(lines: list[str]) -> Markup | str:
+    """A version's plan, a line each; a long one cut (the CLI prints it whole)."""
+    if not lines:
+        return "-"
+    shown = [Markup("<code>{}</code>").format(line.strip()) for line in lines[:PLAN_LINES_SHOWN]]
+    if len(lines) > PLAN_LINES_SHOWN:
+        more = len(lines) - PLAN_LINES_SHOWN
+        shown.append(
+            Markup('<span class="muted">{} more: ./hangar versions --diff</span>').format(more)
+        )
+    return Markup("<br>").join(shown)
 
 
 _TEMPLATE = _environment().get_template("hangar_page.html.j2")

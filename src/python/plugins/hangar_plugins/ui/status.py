@@ -28,6 +28,8 @@ class BundleVersion:
     git_commit: str
     dag_files: int
     current: bool
+    # What deploying it changed (its manifest's plan lines; empty for versions without one).
+    plan: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def _bundle_versions(bundle: Any) -> list[BundleVersion]:
             git_commit=manifest.git_commit,
             dag_files=len(manifest.dag_files),
             current=manifest.version == current,
+            plan=list((manifest.plan or {}).get("lines") or []),
         )
         for manifest in reversed(store.versions())  # newest first
     ]
