@@ -138,4 +138,4 @@ def test_a_dag_the_cluster_policy_rejects_fails_saying_what_to_fix(
     report = _run(env, folder, tmp_path, "untagged")
     assert report.run.state == "import_error"
     assert "rejected by Hangar's cluster policy" in report.run.message
-    assert "has no tags" in report.run.message
+    assert "no tags: add tags=[...]" in report.run.message
