@@ -14,7 +14,7 @@ probe DAG (``GET /dags/{id}``). Idle: the requests the side sends to its bucket 
 nothing is deployed (SeaweedFS' own request counters), over at least one refresh cycle.
 
 Usage: ./pants run benchmarks:deploy -- [--quick] [--rounds N] [--deploys N] [--stock-deploys N]
-``--quick`` (1 round, 2 + 1 deploys, stock refreshing every 10 s) proves the suite runs.
+``--quick`` (1 round, 2 + 1 deploys, both sides polling every 10 s) proves the suite runs.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def run_round(
             },
         )
         if args.hangar_refresh:
-            side.env["HANGAR_BUNDLE_REFRESH_INTERVAL"] = str(args.hangar_refresh)
+            side.env["HANGAR_BUNDLE_STORE_POLL_INTERVAL"] = str(args.hangar_refresh)
         refresh_s = float(args.hangar_refresh or _hangar_default_refresh())
     else:
         refresh_s = float(args.stock_refresh or STOCK_DEFAULT_REFRESH_S)
@@ -179,7 +179,8 @@ def run_round(
         if side_name == "hangar":
             _hangar_deploy(side, workdir, {**files, "deploy_probe_0.py": probe_file(0)[1]})
         wait_visible(api, "deploy_probe_0", timeout=600)
-        idle_s = max(args.idle, refresh_s)  # at least one refresh cycle
+        # 2.5 refresh cycles: at least two fall in the window, however they align.
+        idle_s = max(args.idle, 2.5 * refresh_s)
         idle = idle_rate(lambda: sum(s3.s3_requests(bucket=bucket).values()), idle_s)
         latencies = []
         count = args.deploys if side_name == "hangar" else args.stock_deploys
@@ -207,7 +208,7 @@ def run_round(
 def _hangar_default_refresh() -> int:
     from hangar_common.settings import HangarSettings
 
-    return HangarSettings().bundle_refresh_interval
+    return HangarSettings().bundle_store_poll_interval
 
 
 def _hangar_deploy(side: Any, workdir: Path, files: dict[str, bytes]) -> None:
@@ -266,7 +267,7 @@ def main(argv: list[str]) -> int:
         "--stock-refresh", type=int, help="override stock's refresh interval (not its default)"
     )
     parser.add_argument(
-        "--hangar-refresh", type=int, help="override Hangar's refresh interval (not its default)"
+        "--hangar-refresh", type=int, help="override Hangar's store poll interval (not its default)"
     )
     parser.add_argument("--idle", type=float, default=60, help="minimum idle window, s")
     parser.add_argument("--sides", default=",".join(SIDES), help="hangar,stock (or one)")
@@ -276,6 +277,7 @@ def main(argv: list[str]) -> int:
         # An idle window of 2.5 stock refreshes: at least two fall in it, however they align.
         args.rounds, args.deploys, args.stock_deploys, args.idle = 1, 2, 1, 25
         args.stock_refresh = args.stock_refresh or 10
+        args.hangar_refresh = args.hangar_refresh or 10
     sides = chosen_sides(parser, args.sides)
 
     from benchmarks.stacks import BenchmarkFailed

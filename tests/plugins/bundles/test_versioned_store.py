@@ -25,3 +25,29 @@ def test_marking_a_version_used_keeps_a_running_tasks_lock(tmp_path: Path) -> No
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     assert len(tracking.read_text()) == len("2026-12-07T08:15:06.123456+00:00")
     tracking.unlink()
+
+
+def test_the_store_is_polled_often_only_while_nothing_is_served(tmp_path: Path) -> None:
+    bundle = VersionedStoreDagBundle(
+        name="poll-interval-test",
+        store_url=f"file://{tmp_path}",
+        refresh_interval=60,
+        empty_refresh_interval=3,
+    )
+    assert bundle.refresh_interval == 3  # nothing deployed yet: the first deploy is polled for
+    version = "p" * 64
+    bundle._switch_to(version, make_empty=True)
+    bundle._mark_used(version)
+    try:
+        assert bundle.refresh_interval == 60  # serving: deploys ask for a refresh themselves
+        pinned = VersionedStoreDagBundle(
+            name="poll-interval-test",
+            store_url=f"file://{tmp_path}",
+            version=version,
+            refresh_interval=60,
+            empty_refresh_interval=3,
+        )
+        assert pinned.refresh_interval == 60
+    finally:
+        get_bundle_tracking_file(bundle_name="poll-interval-test", version=version).unlink()
+        (bundle.base_dir / "current").unlink()

@@ -20,7 +20,9 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from hangar_common.bundles.refresh_request import request_refresh
 from hangar_common.bundles.store import POINTER, BundleStore, artifact_files
+from hangar_common.platform.airflow_config import BUNDLE_NAME
 from hangar_common.platform.api_client import AirflowApi
 from tests.support.browser import chromium_page, open_logged_in
 from tests.support.fixture_dags import bundle_pex
@@ -255,16 +257,19 @@ def test_deploy_makes_dags_visible_and_runs_pin_their_version(deployment: Deploy
 def test_deploy_to_visible_latency(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Deploys are pushed: each asks the dag-processor to refresh, whose own poll is 60 s
+    (the figures: benchmarks/deploy_benchmark.py)."""
     latencies = []
-    for index in range(5):
+    for index in range(3):
         version = deployment.deploy(f"latency-{index}")
         latencies.append(deployment.wait_visible(version))
-    with capsys.disabled():  # a figure for the record, not an assertion
+    with capsys.disabled():  # a figure for the record
         print(
             f"\ndeploy-to-visible over {len(latencies)} deploys: median "
             f"{statistics.median(latencies):.1f} s, max {max(latencies):.1f} s"
         )
-    assert max(latencies) < 60
+    # Waiting for the 60 s poll, three deploys would all land under 15 s about once in 64 tries.
+    assert max(latencies) < 15
 
 
 @pytest.mark.parametrize("fault", ["corrupt", "truncated", "missing"])
@@ -285,11 +290,13 @@ def test_bad_artifacts_are_rejected_while_the_last_good_version_serves(
         data = store.fs.cat_file(artifact_path)
         damaged = data[: len(data) // 2] if fault == "truncated" else data[:-10] + b"X" * 10
         store.fs.pipe_file(artifact_path, damaged)
-    # Point "current" at the bad version behind the CLI's back (the CLI would refuse).
+    # Point "current" at the bad version behind the CLI's back (the CLI would refuse), then
+    # ask for the refresh a deploy asks for (the poll is 60 s).
     store.fs.pipe_file(
         f"{store.root}/{POINTER}",
         json.dumps({"version": bad, "previous": good, "updated_at": "now"}).encode(),
     )
+    assert request_refresh(deployment.api, bundle_name=BUNDLE_NAME) is not None
     deadline = time.monotonic() + 60
     while deployment.sync_status().get("ok", True) and time.monotonic() < deadline:
         time.sleep(1)
@@ -481,14 +488,14 @@ def test_idle_refreshes_cost_one_small_request_each(
     # The bundle bucket's requests only: task logs go to the same server (another bucket), and
     # an earlier test's run may still upload its log during the window.
     before = deployment.s3.s3_requests(bucket=BUCKET)
-    window = 30
+    window = 20
     time.sleep(window)
     after = deployment.s3.s3_requests(bucket=BUCKET)
     delta = {action: after.get(action, 0) - before.get(action, 0) for action in after}
-    refreshes = window / 3  # HANGAR_BUNDLE_REFRESH_INTERVAL
     total = sum(delta.values())
     with capsys.disabled():
-        print(f"\nidle S3 requests over {window} s: {delta} = {total / refreshes:.2f}/refresh")
+        print(f"\nidle S3 requests over {window} s: {delta} = {total / window:.3f}/s")
     assert delta.get("PUT", 0) == 0 and delta.get("LIST", 0) == 0
-    # One component follows the pointer (the dag-processor): one GET per refresh, no download.
-    assert total <= refreshes * 1.5
+    # One component follows the pointer (the dag-processor), every 60 s once a version is
+    # served: at most one check in the window, a GET or two, no download.
+    assert total <= 2

@@ -256,7 +256,23 @@ class HangarSettings(BaseModel):
     # 5 s, not 30: deploy -> visible p50 3.0 s, p95 3.5 s (stock S3DagBundle at its 300 s:
     # ~300 s) for 0.4 small requests/s to the store while idle (benchmarks/deploy_benchmark.py).
     bundle_refresh_interval: int = _setting(
-        5, "Seconds between DAG bundle refreshes.", section="platform", ge=1, le=3600
+        5,
+        "Seconds between DAG bundle refreshes (a checkout's folder; the bundle store's while "
+        "nothing is deployed yet).",
+        section="platform",
+        ge=1,
+        le=3600,
+    )
+    # 60 s, not 5: a deploy or rollback asks the dag-processor to refresh at once (through the
+    # API), so the poll is only the fallback for deploys that could not tell it; idle requests
+    # to the store 0.40/s -> ~0.03/s (benchmarks/deploy_benchmark.py).
+    bundle_store_poll_interval: int = _setting(
+        60,
+        "Seconds between the dag-processor's checks of the bundle store's current version "
+        "(`./hangar deploy` and `rollback` ask it to check at once).",
+        section="platform",
+        ge=1,
+        le=3600,
     )
     dag_source: Literal["checkout", "store"] | None = _setting(
         None,

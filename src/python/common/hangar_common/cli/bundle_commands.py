@@ -23,6 +23,34 @@ def _project_store() -> tuple[Path, BundleStore]:
     return root, deploy.open_store(_environment(root), root)
 
 
+def _tell_the_platform(root: Path, dag_files: list[str]) -> None:
+    """Ask this checkout's running platform to pick the new current version up now; without
+    one (or when it cannot be asked), say when its poll will."""
+    from hangar_common.bundles.refresh_request import request_refresh
+    from hangar_common.platform.airflow_config import BUNDLE_NAME
+    from hangar_common.platform.api_client import AirflowApi
+    from hangar_common.platform.stack import StackManager
+
+    env = merged_environment(root)
+    settings = HangarSettings.from_env(env)
+    fallback = f"the dag-processor picks it up within {settings.bundle_store_poll_interval} s"
+    manager = StackManager(root, env)
+    running = manager.running_stack()
+    if not running or not running.get("api_url"):
+        print(f"no platform running from this checkout: {fallback}")
+        return
+    try:
+        api = AirflowApi(str(running["api_url"]), "admin", manager.admin_password())
+        asked = request_refresh(api, bundle_name=BUNDLE_NAME, dag_files=dag_files)
+    except Exception as exc:  # noqa: BLE001 - the deploy is done; only the shortcut failed
+        print(f"could not ask the platform to refresh ({type(exc).__name__}: {exc}): {fallback}")
+        return
+    if asked is None:
+        print(f"the platform shows no DAG of this bundle yet: it polls, {fallback}")
+    else:
+        print(f"asked the dag-processor to refresh now (reparse of {asked})")
+
+
 def _print_plan(header: str, lines: list[str]) -> None:
     print(header)
     for line in lines:
@@ -59,6 +87,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         f"({manifest.size} bytes, {len(manifest.dag_files)} DAG files, commit "
         f"{manifest.git_commit[:12]}); current -> {pointer.version[:12]}"
     )
+    _tell_the_platform(root, list(manifest.dag_files))
     return 0
 
 
@@ -84,7 +113,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    _, store = _project_store()
+    root, store = _project_store()
     pointer = store.current()
     target = args.version or (pointer.previous if pointer else None)
     if not target:
@@ -101,6 +130,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         print(f"hangar: error: cannot roll back: {exc}")
         return 1
     print(f"current -> {moved.version[:12]} (was {(moved.previous or '-')[:12]})")
+    manifests = {manifest.version: manifest for manifest in store.versions()}
+    _tell_the_platform(root, list(manifests[version].dag_files) if version in manifests else [])
     return 0
 
 

@@ -77,6 +77,7 @@ class PlatformConfig:
     broker_url: str = ""
     flower_port: int = _DEFAULTS.flower_port
     bundle_refresh_interval_s: int = _DEFAULTS.bundle_refresh_interval
+    bundle_store_poll_interval_s: int = _DEFAULTS.bundle_store_poll_interval
     # Versioned bundle deploys (`./hangar deploy`): the store and the connection reaching it.
     # Empty: DAGs straight from the checkout's bundle folder (the one-machine dev loop).
     bundle_store_url: str = ""
@@ -310,21 +311,26 @@ def ensure_webserver_config(config: PlatformConfig) -> bool:
     return True
 
 
+# The one DAG bundle's name: in Airflow's dag_bundle table and each DAG's bundle_name.
+BUNDLE_NAME = "hangar"
+
+
 def bundle_config(config: PlatformConfig) -> dict[str, object]:
     """The one DAG bundle every component loads: versioned store, or the checkout's folder."""
     if config.bundle_store_url:
         is_local = config.bundle_store_url.startswith("file://")
         return {
-            "name": "hangar",
+            "name": BUNDLE_NAME,
             "classpath": "hangar_plugins.bundles.versioned_store.VersionedStoreDagBundle",
             "kwargs": {
                 "store_url": config.bundle_store_url,
                 "conn_id": None if is_local else config.bundle_store_conn_id,
-                "refresh_interval": config.bundle_refresh_interval_s,
+                "refresh_interval": config.bundle_store_poll_interval_s,
+                "empty_refresh_interval": config.bundle_refresh_interval_s,
             },
         }
     return {
-        "name": "hangar",
+        "name": BUNDLE_NAME,
         "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
         "kwargs": {
             "path": str(config.dag_bundle_root),

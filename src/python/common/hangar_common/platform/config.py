@@ -83,6 +83,7 @@ def load_platform_config(
         metadata_db_url=settings.effective_metadata_db_url,
         broker_url=settings.redis_url if settings.stack is Stack.CELERY else "",
         bundle_refresh_interval_s=settings.bundle_refresh_interval,
+        bundle_store_poll_interval_s=settings.bundle_store_poll_interval,
         bundle_store_url=settings.served_bundle_store_url,
         bundle_store_conn_id=settings.bundle_store_conn_id,
         worker_log_server_port=settings.worker_log_server_port,

@@ -59,15 +59,39 @@ class VersionedStoreDagBundle(BaseDagBundle):
         ``s3://bucket/hangar/bundles``.
     :param conn_id: Airflow connection holding the object store's endpoint and credentials
         (``None`` for ``file://``).
+    :param refresh_interval: seconds between checks of the store's pointer once a version is
+        served (a deploy asks for a check at once: ``hangar_common.bundles.refresh_request``).
+    :param empty_refresh_interval: seconds between checks while nothing is deployed: the first
+        deploy has no DAG yet to ask a reparse of, so it is found by polling.
     """
 
     supports_versioning = True
 
-    def __init__(self, *, store_url: str, conn_id: str | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *,
+        store_url: str,
+        conn_id: str | None = None,
+        empty_refresh_interval: int = 5,
+        **kwargs: object,
+    ) -> None:
+        self.empty_refresh_interval = empty_refresh_interval
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.store_url = store_url
         self.conn_id = conn_id
         self._store: BundleStore | None = None
+
+    @property
+    def refresh_interval(self) -> int:
+        """What Airflow's dag-processor waits between refreshes: the short interval while no
+        version is served yet, else the configured one."""
+        if not self.version and self._local_current() is None:
+            return min(self._refresh_interval, self.empty_refresh_interval)
+        return self._refresh_interval
+
+    @refresh_interval.setter
+    def refresh_interval(self, value: int) -> None:  # BaseDagBundle.__init__ sets it
+        self._refresh_interval = value
 
     # -- where things are -----------------------------------------------------------------------
     @property
