@@ -131,7 +131,11 @@ class DrillStack:
 
     def recovered(self, drill: str, run_ids: list[str], fault_at: float) -> float:
         """Wait for every run to succeed; record fault → last success and check the rows."""
-        states = [self.api.wait_for_run(DAG, run_id, timeout=WAIT_S) for run_id in run_ids]
+        try:
+            states = [self.api.wait_for_run(DAG, run_id, timeout=WAIT_S) for run_id in run_ids]
+        except TimeoutError:
+            self.print_evidence(run_ids)
+            raise
         assert states == ["success"] * len(run_ids), states
         ends = [_timestamp(self.api.run(DAG, run_id)["end_date"]) for run_id in run_ids]
         seconds = max(ends) - fault_at
@@ -148,6 +152,35 @@ class DrillStack:
             ).fetchall()
         assert sorted(counted) == sorted((run_id, ROWS, ROWS) for run_id in run_ids)
         return seconds
+
+    def print_evidence(self, run_ids: list[str]) -> None:
+        """What a drill that did not recover leaves to read: its task instances and the tails
+        of the components' logs (the stack's folder is removed at the end of the module)."""
+        for run_id in run_ids:
+            try:
+                tis = self.api.task_instances(DAG, run_id)
+                print(
+                    f"\n[evidence] {run_id}: "
+                    + ", ".join(
+                        f"{ti['task_id']}={ti['state']} (try {ti['try_number']}, {ti.get('hostname')})"
+                        for ti in tis
+                    )
+                )
+            except Exception as exc:  # noqa: BLE001 - evidence only
+                print(f"\n[evidence] {run_id}: task instances unavailable: {exc}")
+        logs = self.state / "logs"
+        for name in (
+            "supervisord",
+            "scheduler",
+            "scheduler-2",
+            "worker-1",
+            "worker-2",
+            "api-server",
+        ):
+            path = logs / f"{name}.log"
+            if path.is_file():
+                tail = path.read_text(errors="replace").splitlines()[-40:]
+                print(f"\n[evidence] last lines of {path.name}:\n" + "\n".join(tail))
 
 
 def _timestamp(stamp: str) -> float:
