@@ -546,9 +546,7 @@ def test_dag_number_variable_changes_the_dynamic_dag_set(platform: Platform) -> 
     deadline = time.monotonic() + 120
     while _hello_dags(platform) != {"hello_world_1", "hello_world_2", "hello_world_3"}:
         assert time.monotonic() < deadline, _hello_dags(platform)
-        platform.api.session.put(
-            f"{platform.api.base_url}/api/v2/parseDagFile/{file_token}", timeout=30
-        ).raise_for_status()
+        platform.api.request_reparse(file_token)
         time.sleep(5)
     run_id = platform.run("hello_world_2")  # no logical date: a plain manual run
     assert platform.finish("hello_world_2", run_id)[0] == "success"

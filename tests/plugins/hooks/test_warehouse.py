@@ -39,3 +39,36 @@ def test_bad_names_are_refused_before_any_sql_runs(
 
 def test_unchanged_is_what_was_neither_inserted_nor_updated() -> None:
     assert UpsertResult(staged=10, inserted=3, updated=2).unchanged == 5
+
+
+def test_a_failed_copy_stops_reading_the_file() -> None:
+    """When the server side of the COPY fails, the encoder thread stops instead of reading and
+    encoding the rest of the input (a 5 M-row file would otherwise be read to its end)."""
+    import pyarrow as pa
+
+    from hangar_plugins.hooks.warehouse import _copy_into
+
+    read = []
+
+    def batches():
+        for number in range(1000):
+            read.append(number)
+            yield pa.record_batch({"id": [number]})
+
+    class FailingCopy:
+        def __enter__(self) -> FailingCopy:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def write(self, data: bytes) -> None:
+            raise RuntimeError("server closed the COPY")
+
+    class Cursor:
+        def copy(self, statement: str) -> FailingCopy:
+            return FailingCopy()
+
+    with pytest.raises(RuntimeError, match="server closed the COPY"):
+        _copy_into(Cursor(), "t", batches())
+    assert len(read) < 10, f"{len(read)} batches read after the COPY failed"

@@ -48,12 +48,8 @@ def request_refresh(
     chosen = choose_file(_bundle_dags(api, bundle_name), dag_files)
     if chosen is None:
         return None
-    response = api.session.put(
-        f"{api.base_url}/api/v2/parseDagFile/{chosen['file_token']}", timeout=30
-    )
-    if response.status_code >= 400:
-        raise RuntimeError(
-            f"PUT parseDagFile ({chosen['relative_fileloc']}) failed: HTTP "
-            f"{response.status_code} {response.text[:200]}"
-        )
+    try:
+        api.request_reparse(str(chosen["file_token"]))
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc} (asked for {chosen['relative_fileloc']})") from exc
     return str(chosen["relative_fileloc"])

@@ -33,6 +33,9 @@ def _tell_the_platform(root: Path, dag_files: list[str]) -> None:
 
     env = merged_environment(root)
     settings = HangarSettings.from_env(env)
+    # Before the platform shows any DAG of the bundle, the bundle polls the store every
+    # HANGAR_BUNDLE_REFRESH_INTERVAL s (its empty-store interval); afterwards every
+    # HANGAR_BUNDLE_STORE_POLL_INTERVAL s.
     fallback = f"the dag-processor picks it up within {settings.bundle_store_poll_interval} s"
     manager = StackManager(root, env)
     running = manager.running_stack()
@@ -46,7 +49,10 @@ def _tell_the_platform(root: Path, dag_files: list[str]) -> None:
         print(f"could not ask the platform to refresh ({type(exc).__name__}: {exc}): {fallback}")
         return
     if asked is None:
-        print(f"the platform shows no DAG of this bundle yet: it polls, {fallback}")
+        print(
+            "the platform shows no DAG of this bundle yet: the dag-processor picks it up within "
+            f"{settings.bundle_refresh_interval} s"
+        )
     else:
         print(f"asked the dag-processor to refresh now (reparse of {asked})")
 
@@ -130,8 +136,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         print(f"hangar: error: cannot roll back: {exc}")
         return 1
     print(f"current -> {moved.version[:12]} (was {(moved.previous or '-')[:12]})")
-    manifests = {manifest.version: manifest for manifest in store.versions()}
-    _tell_the_platform(root, list(manifests[version].dag_files) if version in manifests else [])
+    _tell_the_platform(root, list(store.manifest(version).dag_files))
     return 0
 
 

@@ -125,6 +125,17 @@ class AirflowApi:
         instances = body.get("task_instances", []) if isinstance(body, dict) else []
         return [str(ti["task_id"]) for ti in instances]
 
+    def request_reparse(self, file_token: str) -> None:
+        """Ask the dag-processor to parse a known DAG file now (the UI's "Reparse Dag"); it also
+        refreshes that file's bundle first, whatever the bundle's refresh interval."""
+        response = self.session.put(
+            f"{self.base_url}/api/v2/parseDagFile/{quote(file_token, safe='')}", timeout=30
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(
+                f"PUT parseDagFile failed: HTTP {response.status_code} {response.text[:200]}"
+            )
+
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         result = self.get(
             f"dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances", limit=1000

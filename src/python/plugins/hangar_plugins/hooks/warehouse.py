@@ -291,7 +291,8 @@ def _copy_into(cur: Any, target: str, batches: Iterable[pa.RecordBatch]) -> int:
                     )
                 buffer = io.BytesIO()
                 csv.write_csv(batch, buffer, options)
-                _put(encoded, (buffer.getvalue(), batch.num_rows), stop)
+                if not _put(encoded, (buffer.getvalue(), batch.num_rows), stop):
+                    return  # the sender failed: reading the rest of the file is wasted work
             _put(encoded, None, stop)
         except BaseException as exc:  # noqa: BLE001 - handed to the sending thread, raised there
             _put(encoded, exc, stop)
@@ -313,14 +314,16 @@ def _copy_into(cur: Any, target: str, batches: Iterable[pa.RecordBatch]) -> int:
     return rows
 
 
-def _put(target: queue.Queue[Any], item: Any, stop: threading.Event) -> None:
-    """Put ``item`` unless the sender gave up (then the encoder ends instead of blocking)."""
+def _put(target: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Put ``item``; False when the sender gave up first (the encoder then ends instead of
+    blocking or encoding batches nobody will send)."""
     while not stop.is_set():
         try:
             target.put(item, timeout=0.1)
-            return
+            return True
         except queue.Full:
             continue
+    return False
 
 
 def _stage_and_upsert(
