@@ -48,7 +48,11 @@ def test_image_copies_only_what_pants_puts_in_its_context() -> None:
         for part in line.split()[1:-1]
         if not part.startswith("--")
     ]
-    assert sources == ["docker/platform-env.pex", "config/environment.yaml"]
+    assert sources == [
+        "docker/platform-requirements.pex",
+        "docker/platform-code.pex",
+        "config/environment.yaml",
+    ]
 
 
 def test_the_base_is_a_build_argument_defaulting_to_the_registry_image() -> None:

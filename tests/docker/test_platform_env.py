@@ -1,4 +1,5 @@
-"""The image's Python environment (docker:platform-env) holds every first-party package."""
+"""The image's Python environment (docker:platform-requirements + docker:platform-code) holds every
+first-party package."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ def test_every_package_of_the_platform_code_is_in_the_image_environment() -> Non
     bundles deployed later may import any module, and nothing else pulls it into the PEX."""
     root = repo_root()
     build = (root / "docker" / "BUILD").read_text(encoding="utf-8")
-    block = build[build.index('name="platform-env"') : build.index("include_tools=True")]
+    block = build[build.index("PLATFORM_CODE = [") : build.index("]", build.index("PLATFORM_CODE"))]
     listed = set(re.findall(r'"(src/python/[^":]+)"', block))
     packages = {
         str(init.parent.relative_to(root))
@@ -20,4 +21,4 @@ def test_every_package_of_the_platform_code_is_in_the_image_environment() -> Non
         for init in (root / tree).rglob("__init__.py")
     }
     assert len(packages) > 10
-    assert packages - listed == set(), "add these to docker/BUILD's platform-env dependencies"
+    assert packages - listed == set(), "add these to docker/BUILD's PLATFORM_CODE"
