@@ -14,7 +14,7 @@ probe DAG (``GET /dags/{id}``). Idle: the requests the side sends to its bucket 
 nothing is deployed (SeaweedFS' own request counters), over at least one refresh cycle.
 
 Usage: ./pants run benchmarks:deploy -- [--quick] [--rounds N] [--deploys N] [--stock-deploys N]
-``--quick`` (1 round, 2 + 1 deploys, both sides polling every 10 s) proves the suite runs.
+``--quick`` (1 round, 2 + 1 deploys, both sides polling every 5 s) proves the suite runs.
 """
 
 from __future__ import annotations
@@ -275,9 +275,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         # An idle window of 2.5 stock refreshes: at least two fall in it, however they align.
-        args.rounds, args.deploys, args.stock_deploys, args.idle = 1, 2, 1, 25
-        args.stock_refresh = args.stock_refresh or 10
-        args.hangar_refresh = args.hangar_refresh or 10
+        args.rounds, args.deploys, args.stock_deploys, args.idle = 1, 2, 1, 12.5
+        args.stock_refresh = args.stock_refresh or 5
+        args.hangar_refresh = args.hangar_refresh or 5
     sides = chosen_sides(parser, args.sides)
 
     from benchmarks.stacks import BenchmarkFailed

@@ -7,7 +7,7 @@ another: trigger → success, and the gap between two tasks), and stops it. Prin
 the figures as JSON (last line; ``--json FILE`` writes them too).
 
 Usage: ./pants run benchmarks:platform -- [--quick] [--rounds N] [--runs N] [--chains N]
-``--quick`` (1 round, 2 runs, 3 chains) proves the suite still runs; its figures mean little.
+``--quick`` (1 round, 2 runs, 3 chains, a 5 s idle window) proves the suite still runs; its figures mean little.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def run_round(side_name: str, workdir: Path, dags: Path, broker: str, args: Any)
         startup_s = time.monotonic() - started
         api = side.api()
         workers = prepare(side, api)
-        time.sleep(5)  # let the warm-up's aftermath settle before reading idle memory
+        time.sleep(args.settle)  # let the warm-up's aftermath settle before reading idle memory
         idle_mib = side.pss_bytes() / 2**20
-        idle_cpu = idle_cpu_share()
+        idle_cpu = idle_cpu_share(args.idle)
         load = throughput(api, runs=args.runs, pss_bytes=side.pss_bytes)
         chain = chain_latency(api, runs=args.chains)
     finally:
@@ -106,15 +106,19 @@ def table(summary: dict[str, dict[str, float]]) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 round, 2 runs, 3 chains")
+    parser.add_argument(
+        "--quick", action="store_true", help="1 round, 2 runs, 3 chains, 5 s idle window"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="rounds per side (A B A B)")
     parser.add_argument("--runs", type=int, default=20, help="fan-out runs per round")
     parser.add_argument("--chains", type=int, default=20, help="chain runs per round")
+    parser.add_argument("--idle", type=float, default=20, help="idle CPU window, s")
+    parser.add_argument("--settle", type=float, default=5, help="pause before idle figures, s")
     parser.add_argument("--sides", default=",".join(SIDES), help="hangar,stock (or one)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds, args.runs, args.chains = 1, 2, 3
+        args.rounds, args.runs, args.chains, args.idle, args.settle = 1, 2, 3, 5, 2
     sides = chosen_sides(parser, args.sides)
 
     from benchmarks.stacks import BenchmarkFailed, copy_dags

@@ -22,4 +22,4 @@ def test_quick_mode_deploys_to_both_sides_and_counts_idle_requests(tmp_path: Pat
         assert all(0 < seconds < 300 for seconds in figures["deploy_to_visible_s"])
         # Both poll their bucket while idle (Hangar its pointer, stock a listing).
         assert figures["idle_requests_per_s"] > 0
-    assert document["summary"]["hangar"]["refresh_interval_s"] == 10  # --quick: both poll at 10 s
+    assert document["summary"]["hangar"]["refresh_interval_s"] == 5  # --quick: both poll at 5 s
