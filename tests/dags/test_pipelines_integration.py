@@ -641,7 +641,9 @@ def test_restart_failed_runs_dry_run_then_clears_through_the_api(platform: Platf
     real = platform.run("restart_failed_runs", conf={"dry_run": False, "lookback_hours": 2})
     assert platform.finish("restart_failed_runs", real)[0] == "success"
     cleared = platform.xcom("restart_failed_runs", real, "restart")
-    assert ("ingest_sales", target) in [(r["dag_id"], r["run_id"]) for r in cleared]
+    [mine] = [r for r in cleared if r["run_id"] == target]
+    assert mine["dag_id"] == "ingest_sales" and not mine["dry_run"]
+    assert "convert_to_parquet" in mine["tasks"]  # the report names what a real clear reset
     assert "restart_failed_runs" not in {r["dag_id"] for r in cleared}  # it skips itself
     # The cleared run ran again (and, the data being still bad, failed again on try 2).
     assert platform.finish("ingest_sales", target)[0] == "failed"

@@ -112,18 +112,20 @@ class AirflowApi:
         deployed now), False on the version the run was created with; None leaves it to the DAG's
         ``rerun_with_latest_version``, then ``[core] rerun_with_latest_version`` (default False).
         """
-        body: dict[str, Any] = {"dry_run": dry_run, "only_failed": only_failed}
+        url = f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/clear"
+        extra: dict[str, Any] = {"only_failed": only_failed}
         if run_on_latest_version is not None:
-            body["run_on_latest_version"] = run_on_latest_version
-        response = self.session.post(
-            f"{self.base_url}/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/clear",
-            json=body,
-            timeout=60,
-        )
+            extra["run_on_latest_version"] = run_on_latest_version
+        # Only a dry run answers with the task instances; a real clear answers with the DAG run.
+        # So the list comes from a dry run first (what the clear then resets).
+        response = self.session.post(url, json={"dry_run": True, **extra}, timeout=60)
         response.raise_for_status()
-        body = response.json()
-        instances = body.get("task_instances", []) if isinstance(body, dict) else []
-        return [str(ti["task_id"]) for ti in instances]
+        listed = response.json()
+        instances = listed.get("task_instances", []) if isinstance(listed, dict) else []
+        task_ids = [str(ti["task_id"]) for ti in instances]
+        if not dry_run:
+            self.session.post(url, json={"dry_run": False, **extra}, timeout=60).raise_for_status()
+        return task_ids
 
     def request_reparse(self, file_token: str) -> None:
         """Ask the dag-processor to parse a known DAG file now (the UI's "Reparse Dag"); it also
