@@ -14,8 +14,14 @@ export VCS_REF
 SKIPPED=(-benchmarks:)
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   ./pants package :: "${SKIPPED[@]}"
-  # Superseded builds of the platform image (untagged, ~1 GB each); nothing else is touched.
-  docker image prune --force --filter label=io.hangar.image=platform >/dev/null
+  # Superseded platform images (untagged finals; their layers below the code are shared, so
+  # ~2 MB each); the stages' build cache is not labelled and stays.
+  # Housekeeping only: an image still held by a container (a build that was interrupted leaves
+  # Buildah's working container behind) is said, not a failed packaging.
+  if ! pruned="$(docker image prune --force --filter label=io.hangar.image=platform 2>&1 >/dev/null)"; then
+    echo "[ci] superseded platform images not pruned: ${pruned}"
+    echo "[ci] (leftover build containers: podman ps --all --external; podman rm NAME)"
+  fi
   docker image ls --filter reference=hangar/platform
 else
   echo "[ci] no container engine answers: skipping docker_image targets (the PEX files are still built)"
