@@ -44,9 +44,6 @@ NOT_MIRRORED = {
     "hangar_plugins/io/publish.py",
     # tests/plugins/operators/test_warehouse_operators_integration.py tests both operators.
     "hangar_plugins/operators/warehouse_upsert.py",
-    # Lake location (partition folders): tests/plugins/ingestion/test_tasks.py and the pipelines
-    # integration test (objects in the bucket).
-    "hangar_plugins/pipelines/settings.py",
     # tag_value: tests/plugins/test_policies.py and tests/plugins/alerts/test_slack.py.
     "hangar_plugins/tags.py",
     # The Hangar page's FastAPI app: tests/plugins/test_plugin.py and the UI integration tests.

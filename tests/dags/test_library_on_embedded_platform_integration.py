@@ -274,6 +274,76 @@ def _wait(condition: Any, what: str, env: dict[str, str], timeout: float = 180) 
         time.sleep(2)
 
 
+def _preview_beside_the_deployed_version(platform: Platform, live: str) -> None:
+    """`./hangar deploy --preview pr_7`: the branch's DAGs arrive beside the deployed ones
+    (suffixed, tagged, paused), run on their own schemas and lake prefix, and leave again; the
+    deployed version and production's rows are never touched."""
+    env, api = platform.env, platform.api
+    branch = str(_bundle_with_marker(platform.state.parent))
+    preview = hangar(env, "deploy", "--preview", "pr_7", "--artifact", branch)
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert "preview pr_7: plan (against a new preview):" in preview.stdout
+    assert "asked the dag-processor to refresh bundle hangar-previews now" in preview.stdout
+    started = time.monotonic()
+    _wait(lambda: "deploy_marker__preview_pr_7" in library_dag_ids(api), "preview not shown", env)
+    print(f"preview deploy -> visible: {time.monotonic() - started:.1f} s")
+    shown = api.get("dags", tags="preview:pr_7", limit=100)["dags"]
+    assert {dag["dag_id"] for dag in shown} >= {
+        "deploy_marker__preview_pr_7",
+        "ingest_sales__preview_pr_7",
+    }
+    assert all(dag["is_paused"] and dag["bundle_name"] == "hangar-previews" for dag in shown)
+    assert "deploy_marker" not in library_dag_ids(api)  # the live version is still `live`
+    assert hangar(env, "versions").stdout.splitlines()[0].startswith(f"* {live}")
+
+    production_rows = platform.warehouse(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw'"
+    )
+    dag_id = "ingest_sales__preview_pr_7"
+    api.unpause(dag_id)
+    run_id = api.trigger(dag_id, {}, logical_date=None)
+    assert api.wait_for_run(dag_id, run_id, timeout=240) == "success"
+    loaded = platform.warehouse("SELECT count(*) FROM preview_pr_7__raw.sales")[0][0]
+    assert loaded > 0
+    assert (
+        platform.warehouse(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw'"
+        )
+        == production_rows
+    )
+    keys = platform.lake_keys("")
+    assert any(key.startswith("previews/pr_7/parquet/sales/") for key in keys), keys
+    assert not any(key.startswith("parquet/") for key in keys), keys
+
+    # Unpausing also scheduled the latest interval (catchup=False): a DAG with a running task
+    # is not deleted (HTTP 409), so the removal below waits for that run to end first.
+    _wait(
+        lambda: not api.get(f"dags/{dag_id}/dagRuns", state=["queued", "running"])["dag_runs"],
+        "the preview's scheduled run did not end",
+        env,
+    )
+    listed = hangar(env, "previews")
+    assert listed.returncode == 0 and listed.stdout.startswith("pr_7 "), listed.stdout
+    removed = hangar(env, "previews", "remove", "pr_7")
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert not api.get("dags", tags="preview:pr_7", exclude_stale=False)["dags"]
+    assert hangar(env, "previews").stdout.startswith("no previews")
+    # Its data stays until dropped (--drop-data): a preview's rows are evidence for a review.
+    assert platform.warehouse("SELECT count(*) FROM preview_pr_7__raw.sales")[0][0] == loaded
+    again = hangar(env, "previews", "remove", "pr_7")
+    assert (again.returncode, again.stdout.strip()) == (
+        2,
+        "hangar: error: no preview 'pr_7' (previews: none)",
+    )
+    dropped = hangar(env, "previews", "remove", "pr_7", "--drop-data")
+    assert dropped.returncode == 0, dropped.stdout + dropped.stderr
+    assert "dropped schemas preview_pr_7__raw" in dropped.stdout
+    assert not platform.warehouse(
+        "SELECT 1 FROM pg_namespace WHERE starts_with(nspname, 'preview_pr_7__')"
+    )
+    assert not platform.lake_keys("previews/pr_7/")
+
+
 def test_deploy_then_rollback_through_the_embedded_store(reachable_state: Path) -> None:
     """The deploy path: `./hangar deploy` publishes to the embedded object store and, with
     HANGAR_DAG_SOURCE=store, the platform serves the current version; rollback moves back.
@@ -313,6 +383,7 @@ def test_deploy_then_rollback_through_the_embedded_store(reachable_state: Path) 
         assert hangar(env, "versions").stdout.splitlines()[0].startswith(f"* {older}")
         rows = {line.split()[0]: line for line in hangar(env, "status").stdout.splitlines()}
         assert rows["bundle"].split()[1] == "OK" and older[:12] in rows["bundle"]
+        _preview_beside_the_deployed_version(Platform(env, reachable_state), older)
     finally:
         down = hangar(env, "down")
     assert down.returncode == 0, down.stdout + down.stderr

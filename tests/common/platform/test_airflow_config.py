@@ -208,3 +208,24 @@ def test_metrics_send_statsd_to_the_local_collectd(tmp_path: Path) -> None:
         "8125",
     )
     assert "AIRFLOW__METRICS__STATSD_ON" not in airflow_environment(_config(tmp_path), SECRETS)
+
+
+def test_with_a_bundle_store_every_component_also_loads_the_previews_bundle(
+    tmp_path: Path,
+) -> None:
+    def bundles(**changes: object) -> list[dict]:
+        env = airflow_environment(_config(tmp_path, **changes), SECRETS)
+        return list(json.loads(env["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"]))
+
+    assert [b["name"] for b in bundles()] == ["hangar"]  # no store: no previews
+    # DAGs from the checkout, previews from the (embedded) store: ./hangar deploy --preview.
+    served, previews = bundles(previews_store_url="s3://hangar-bundles/hangar")
+    assert served["classpath"].endswith("LocalDagBundle")
+    assert previews["name"] == "hangar-previews"
+    assert previews["classpath"] == "hangar_plugins.bundles.previews_bundle.PreviewsDagBundle"
+    assert previews["kwargs"]["store_url"] == "s3://hangar-bundles/hangar"
+    assert previews["kwargs"]["conn_id"] == "object_storage"
+    # Its poll is the deployed bundle's slow one: a preview deploy asks for a refresh itself.
+    assert previews["kwargs"]["refresh_interval"] == 60
+    _, local = bundles(previews_store_url="file:///srv/bundles")
+    assert local["kwargs"]["conn_id"] is None

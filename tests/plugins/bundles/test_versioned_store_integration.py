@@ -194,6 +194,13 @@ class Deployment:
             str(self.api.run(PROBE, run_id)["bundle_version"]),
         )
 
+    def components(self) -> dict[int, str]:
+        """The stack's long-running programs (supervisord's children): pid -> command line."""
+        [supervisor] = [
+            proc for proc in processes_of(self.state) if "supervisord" in " ".join(proc.cmdline())
+        ]
+        return {child.pid: " ".join(child.cmdline()) for child in supervisor.children()}
+
     def sync_status(self) -> dict:
         return json.loads((self.state / "airflow/bundles/hangar/sync-status.json").read_text())
 
@@ -430,8 +437,11 @@ def test_hangar_page_shows_the_real_versions_only_with_auth(
     response = deployment.api.session.get(f"{url}/hangar/status.json", timeout=60)
     assert response.status_code == 200, response.text
     status = response.json()
-    [bundle] = status["bundles"]
+    bundle, previews = status["bundles"]
     assert bundle["kind"] == "VersionedStoreDagBundle" and bundle["error"] is None
+    # The previews bundle beside it (no preview deployed here: the preview test shows one).
+    assert (previews["name"], previews["kind"]) == ("hangar-previews", "PreviewsDagBundle")
+    assert previews["error"] is None
     manifests = list(reversed(deployment.store.versions()))
     newest_first = [manifest.version for manifest in manifests]
     assert [v["version"] for v in bundle["versions"]] == newest_first
@@ -482,6 +492,59 @@ def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Dep
     assert deployment.result(run_id)[1] == "in-use"
 
 
+def test_a_preview_runs_on_the_workers_beside_the_deployed_version(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`./hangar deploy --preview feat_x` on the Celery stack: no component restarts, the
+    deployed version keeps serving, the preview's task runs its own code on a worker, and
+    `previews remove` takes its DAGs off the API."""
+    live = deployment.deploy("live")
+    deployment.wait_visible(live)
+    components = deployment.components()
+    started = time.monotonic()
+    proc = hangar(
+        deployment.env,
+        "deploy",
+        "--preview",
+        "feat_x",
+        "--artifact",
+        str(make_artifact(deployment.tmp, "preview")),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    preview_probe = f"{PROBE}__preview_feat_x"
+    deployment.api.wait_for_dag(preview_probe, timeout=60)
+    with capsys.disabled():
+        print(f"\npreview deploy -> visible: {time.monotonic() - started:.1f} s")
+    shown = deployment.api.get(f"dags/{preview_probe}")
+    assert shown["is_paused"] and shown["bundle_name"] == "hangar-previews"
+    assert "preview:feat_x" in {tag["name"] for tag in shown["tags"]}
+    pointer = deployment.store.current()
+    assert pointer is not None and pointer.version == live  # the deploy pointer never moved
+
+    deployment.api.unpause(preview_probe)
+    run_id = deployment.api.trigger(preview_probe, {"hold_until": ""})
+    assert deployment.api.wait_for_run(preview_probe, run_id, timeout=240) == "success"
+    xcom = deployment.api.get(
+        f"dags/{preview_probe}/dagRuns/{quote(run_id, safe='')}/taskInstances/marker/"
+        "xcomEntries/return_value"
+    )
+    assert str(xcom["value"]).strip('"').split("|")[0] == "preview"
+    [ti] = deployment.api.task_instances(preview_probe, run_id)
+    assert ti["hostname"], ti  # ran on a Celery worker
+    assert deployment.result(deployment.run_probe()) == ("success", "live", live)
+    # The preview's DAGs shown on the Hangar page, each preview by name.
+    page = deployment.api.session.get(f"{api_url(deployment.env)}/hangar/status.json", timeout=60)
+    [shown_preview] = page.json()["bundles"][1]["versions"]
+    assert shown_preview["preview"] == "feat_x" and shown_preview["current"]
+    assert deployment.components() == components, "a component restarted"
+
+    removed = hangar(deployment.env, "previews", "remove", "feat_x")
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert "DAGs deleted from the platform" in removed.stdout, removed.stdout
+    assert deployment.api.get_or_none(f"dags/{preview_probe}") is None
+    assert hangar(deployment.env, "previews").stdout.startswith("no previews")
+
+
 def test_idle_refreshes_cost_one_small_request_each(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -495,7 +558,10 @@ def test_idle_refreshes_cost_one_small_request_each(
     total = sum(delta.values())
     with capsys.disabled():
         print(f"\nidle S3 requests over {window} s: {delta} = {total / window:.3f}/s")
-    assert delta.get("PUT", 0) == 0 and delta.get("LIST", 0) == 0
-    # One component follows the pointer (the dag-processor), every 60 s once a version is
-    # served: at most one check in the window, a GET or two, no download.
-    assert total <= 2
+    assert delta.get("PUT", 0) == 0
+    # One component follows the store (the dag-processor), every 60 s once a version is
+    # served: at most one check of each bundle in the window, no download. The deployed
+    # bundle reads its pointer (a GET); the previews bundle lists its folder (no preview is
+    # left: the preview test removed its own, folder markers included).
+    assert delta.get("LIST", 0) <= 1
+    assert total <= 3

@@ -96,3 +96,39 @@ def test_with_a_partition_the_operator_replaces_that_partition(
         (3, "c", "2026-11-20"),
         (7, "other day", "2026-11-19"),
     ]
+
+
+def test_a_preview_s_tasks_write_to_the_preview_s_own_schemas(
+    warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task of ``<dag>__preview_feat_x`` (./hangar deploy --preview): the same operators, the
+    same table names, and production's tables stay as they were."""
+    from airflow import sdk
+
+    class Dag:
+        dag_id = "refresh_users__preview_feat_x"
+
+    monkeypatch.setattr(sdk, "get_current_context", lambda: {"dag": Dag()})
+    WarehouseSQLOperator(
+        task_id="t",
+        sql=[
+            "CREATE TABLE IF NOT EXISTS users (id int PRIMARY KEY, name text)",
+            "INSERT INTO users VALUES (1, 'preview')",
+        ],
+        search_path="prod_marts",
+    ).execute({})
+    pq.write_table(
+        pa.table({"id": pa.array([2], pa.int32()), "name": ["loaded"]}), tmp_path / "u.parquet"
+    )
+    WarehouseUpsertOperator(
+        task_id="load",
+        source=f"file://{tmp_path}/u.parquet",
+        source_conn_id=None,
+        table="prod_marts.users",
+        keys=["id"],
+    ).execute(cast(Any, {}))
+    with psycopg.connect(warehouse) as conn:
+        assert conn.execute("SELECT count(*) FROM prod_marts.users").fetchone() == (0,)
+        assert conn.execute(
+            'SELECT id, name FROM "preview_feat_x__prod_marts".users ORDER BY id'
+        ).fetchall() == [(1, "preview"), (2, "loaded")]

@@ -134,3 +134,19 @@ def test_warn_mode_lists_each_dag_breaking_the_rules_once() -> None:
     assert "every loaded DAG follows the rules" in render(_status(dag_policy="warn"))
     # Enforce mode: rule breakers are import errors; no such section.
     assert "DAGs breaking the DAG rules" not in render(_status(policy_violations=[violation]))
+
+
+def test_each_preview_shows_its_current_version_by_name() -> None:
+    previews = BundleStatus(
+        name="hangar-previews",
+        kind="PreviewsDagBundle",
+        last_refreshed="2026-12-07T16:10:48+00:00",
+        parsed_version=None,
+        versions=[
+            BundleVersion(
+                "c" * 64, "2026-12-07T16:09:13", "0f717f59893b", 12, True, preview="feat_x"
+            )
+        ],
+    )
+    html = render(_status(bundles=[*_status().bundles, previews]))
+    assert "<td>preview feat_x</td><td><code>cccccccccccccccc</code>" in html

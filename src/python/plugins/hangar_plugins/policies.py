@@ -31,6 +31,7 @@ from hangar_common.settings import current
 from hangar_plugins.alerts.attach import attach_alerts
 from hangar_plugins.dag_rules import AIRFLOW_DEFAULT_OWNER, rule_clauses
 from hangar_plugins.policy_record import collect, record
+from hangar_plugins.previews import apply_preview_identity
 from hangar_plugins.run_dates import guard_run_dates
 from hangar_plugins.tags import tag_value
 from hangar_plugins.timetables import date_schedule
@@ -78,6 +79,7 @@ def apply_default_owner(dag: DAG) -> None:
 
 @hookimpl
 def dag_policy(dag: DAG) -> None:
+    apply_preview_identity(dag)  # first: the rules and records name the preview's own id
     apply_default_owner(dag)
     clauses = rule_clauses(dag, min_retries=min_retries())
     collected = collect(dag.dag_id, clauses)  # a deploy's parse: per DAG, in either mode

@@ -65,6 +65,10 @@ def _print_plan(header: str, lines: list[str]) -> None:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     root, store = _project_store()
+    if args.preview:
+        from hangar_common.cli.preview_commands import deploy_preview
+
+        return deploy_preview(args, root, store, _environment(root))
     artifact_path = Path(args.artifact) if args.artifact else deploy.build_artifact(root)
     artifact = artifact_path.read_bytes()
     env = _environment(root)
@@ -151,6 +155,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     deploy_parser.add_argument("--dry-run", action="store_true", help="the same as --plan")
     deploy_parser.add_argument("--artifact", help="publish this PEX instead of building one")
+    deploy_parser.add_argument(
+        "--preview",
+        metavar="NAME",
+        help="publish as preview NAME beside the deployed DAGs (ids end in __preview_NAME, "
+        "paused, own warehouse schemas and lake prefix); the live version is not touched",
+    )
     deploy_parser.set_defaults(handler=cmd_deploy)
 
     versions = commands.add_parser("versions", help="list deployed bundle versions")

@@ -19,6 +19,7 @@ from hangar_common.cli import (
     env_commands,
     generate_commands,
     platform_commands,
+    preview_commands,
     query_commands,
     user_commands,
 )
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_cmd_doctor)
     platform_commands.register(commands)
     bundle_commands.register(commands)
+    preview_commands.register(commands)
     generate_commands.register(commands)
     query_commands.register(commands)
     dagtest_commands.register(commands)

@@ -61,6 +61,9 @@ def runner_environment(
             env_name("metadata_db_url"): metadata_db_url,
             env_name("dag_bundle_root"): str(dag_folder),
             env_name("dag_source"): "checkout",
+            # One bundle, the folder: no previews bundle (a run of one DAG file serves no store).
+            env_name("bundle_store_url"): "",
+            env_name("embedded_bundle_store_url"): "",
             env_name("plugins_folder"): str(work_dir / "plugins"),
             env_name("remote_log_url"): "off",
             env_name("auth_manager"): "simple",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from hangar_common.bundles.previews import PREVIEWS_BUNDLE_NAME
 from hangar_common.settings import (
     CELERY_SCHEDULER_PARALLELISM,
     ConfigurationError,
@@ -82,6 +83,9 @@ class PlatformConfig:
     # Empty: DAGs straight from the checkout's bundle folder (the one-machine dev loop).
     bundle_store_url: str = ""
     bundle_store_conn_id: str = _DEFAULTS.bundle_store_conn_id
+    # Where `./hangar deploy --preview` publishes (the deploys' store, whatever the DAG source);
+    # empty: no store, no previews bundle.
+    previews_store_url: str = ""
     # Per process: each Celery worker on one host needs its own log-server port.
     worker_log_server_port: int | None = None
     # The triggerer's log server; None: Airflow's default (8794). `up` gives each stack its own.
@@ -168,7 +172,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_AGE_THRESHOLD": str(cleanup_age),
         "AIRFLOW__DAG_PROCESSOR__STALE_BUNDLE_CLEANUP_MIN_VERSIONS": str(cleanup_keep),
         "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_STORAGE_PATH": str(config.airflow_home / "bundles"),
-        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([bundle_config(config)]),
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(bundle_configs(config)),
         "AIRFLOW__CORE__DEFAULT_TASK_RETRIES": str(config.default_task_retries),
         "AIRFLOW__HANGAR__ALERT_CHANNEL": config.alert_channel,
         "AIRFLOW__HANGAR__ALERT_ON_RETRY": str(config.alert_on_retry),
@@ -337,6 +341,33 @@ def bundle_config(config: PlatformConfig) -> dict[str, object]:
             "refresh_interval": config.bundle_refresh_interval_s,
         },
     }
+
+
+def previews_bundle_config(config: PlatformConfig) -> dict[str, object] | None:
+    """The bundle serving every preview (``./hangar deploy --preview``), when there is a store.
+
+    Always configured with a store, previews or not: Airflow reads the bundle list once, at
+    start, so a preview can arrive without a restart only in a bundle that already exists. Its
+    poll is the deployed bundle's slow one (a preview deploy asks for a refresh at once).
+    """
+    if not config.previews_store_url:
+        return None
+    is_local = config.previews_store_url.startswith("file://")
+    return {
+        "name": PREVIEWS_BUNDLE_NAME,
+        "classpath": "hangar_plugins.bundles.previews_bundle.PreviewsDagBundle",
+        "kwargs": {
+            "store_url": config.previews_store_url,
+            "conn_id": None if is_local else config.bundle_store_conn_id,
+            "refresh_interval": config.bundle_store_poll_interval_s,
+        },
+    }
+
+
+def bundle_configs(config: PlatformConfig) -> list[dict[str, object]]:
+    """``[dag_processor] dag_bundle_config_list``: the deployed DAGs, then the previews."""
+    previews = previews_bundle_config(config)
+    return [bundle_config(config), *([previews] if previews else [])]
 
 
 def secret_variable_names() -> frozenset[str]:

@@ -138,6 +138,28 @@ class AirflowApi:
                 f"PUT parseDagFile failed: HTTP {response.status_code} {response.text[:200]}"
             )
 
+    def request_bundle_refresh(self, bundle_name: str) -> None:
+        """Ask the dag-processor to refresh a bundle now (the Hangar plugin's endpoint: works
+        before the bundle has any DAG, unlike :meth:`request_reparse`)."""
+        response = self.session.post(
+            f"{self.base_url}/hangar/bundles/{quote(bundle_name, safe='')}/refresh", timeout=30
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(
+                f"POST hangar/bundles/{bundle_name}/refresh failed: HTTP "
+                f"{response.status_code} {response.text[:200]}"
+            )
+
+    def delete_dag(self, dag_id: str) -> None:
+        """Delete a DAG's metadata (its runs and task history too); gone already is fine."""
+        response = self.session.delete(
+            f"{self.base_url}/api/v2/dags/{quote(dag_id, safe='')}", timeout=60
+        )
+        if response.status_code >= 400 and response.status_code != 404:
+            raise RuntimeError(
+                f"DELETE dags/{dag_id} failed: HTTP {response.status_code} {response.text[:200]}"
+            )
+
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         result = self.get(
             f"dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances", limit=1000

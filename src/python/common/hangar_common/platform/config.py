@@ -86,6 +86,7 @@ def load_platform_config(
         bundle_store_poll_interval_s=settings.bundle_store_poll_interval,
         bundle_store_url=settings.served_bundle_store_url,
         bundle_store_conn_id=settings.bundle_store_conn_id,
+        previews_store_url=settings.bundle_store_url or settings.embedded_bundle_store_url,
         worker_log_server_port=settings.worker_log_server_port,
         trigger_log_server_port=settings.trigger_log_server_port,
         default_task_retries=settings.default_task_retries,

@@ -52,6 +52,23 @@ def open_store(store_url: str, conn_id: str | None) -> BundleStore:
     return BundleStore(path.fs, path.path)
 
 
+def unpack_version(store: BundleStore, version: str, target: Path) -> None:
+    """Unpack stored ``version`` (verified: size and sha256) into ``target``, whole or not at all:
+    into a staging folder first, marked complete, then renamed into place."""
+    if (target / ".complete").is_file():
+        return
+    artifact = store.fetch(version)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    with zipfile.ZipFile(io.BytesIO(artifact)) as archive:
+        members = [m for m in archive.namelist() if not m.startswith(PEX_MACHINERY)]
+        archive.extractall(staging, members=members)
+    (staging / ".complete").write_text(version, encoding="utf-8")
+    if target.exists():
+        shutil.rmtree(target)  # an earlier, interrupted unpack
+    os.replace(staging, target)
+
+
 class VersionedStoreDagBundle(BaseDagBundle):
     """DAG bundle whose versions are immutable artifacts in object storage.
 
@@ -165,19 +182,7 @@ class VersionedStoreDagBundle(BaseDagBundle):
                 self._switch_to(EMPTY_VERSION, make_empty=True)
 
     def _ensure_unpacked(self, version: str) -> None:
-        target = self.versions_dir / version
-        if (target / ".complete").is_file():
-            return
-        artifact = self.store().fetch(version)  # verified: size and sha256
-        self.versions_dir.mkdir(parents=True, exist_ok=True)
-        staging = self.versions_dir / f".{version}.{uuid.uuid4().hex}.tmp"
-        with zipfile.ZipFile(io.BytesIO(artifact)) as archive:
-            members = [m for m in archive.namelist() if not m.startswith(PEX_MACHINERY)]
-            archive.extractall(staging, members=members)
-        (staging / ".complete").write_text(version, encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target)  # an earlier, interrupted unpack
-        os.replace(staging, target)
+        unpack_version(self.store(), version, self.versions_dir / version)
 
     def _switch_to(self, version: str, *, make_empty: bool = False) -> None:
         self.base_dir.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.postgres.hooks.postgres import PostgresHook
 from psycopg import errors, sql
 
+from hangar_common.bundles.previews import preview_table
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -68,8 +70,17 @@ def lock_sql(table: str) -> str:
     return statement.as_string(None)
 
 
+def resolved_table(table: str) -> str:
+    """``table`` as this process writes it: in a preview's task, the preview's own schema
+    (``raw.sales`` -> ``preview_NAME__raw.sales``; :mod:`hangar_plugins.previews`)."""
+    from hangar_plugins.previews import current_preview
+
+    preview = current_preview()
+    return preview_table(table, preview) if preview else table
+
+
 def _table(table: str) -> sql.Identifier:
-    parts = table.split(".")
+    parts = resolved_table(table).split(".")
     if len(parts) > 2:
         raise ValueError(f"table {table!r} must be 'table' or 'schema.table'")
     return sql.Identifier(*(checked_identifier(part, what="table name part") for part in parts))
@@ -132,7 +143,7 @@ def partition_column_sql(table: str) -> str:
     """Give ``table`` the :data:`PARTITION_COLUMN` and its index when it lacks them (tables from
     before partition loads keep their rows; those rows have no partition until reloaded). Only
     when missing: ``ALTER TABLE`` would take an exclusive lock on every load otherwise."""
-    parts = table.split(".")
+    parts = resolved_table(table).split(".")
     schema, name = (parts[0], parts[1]) if len(parts) == 2 else ("public", parts[0])
     index = checked_identifier(f"{name}_{PARTITION_COLUMN}"[:63], what="index name")
     target = quoted_table(table)

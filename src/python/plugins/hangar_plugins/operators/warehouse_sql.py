@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 
-from hangar_plugins.hooks.warehouse import checked_identifier
+from hangar_common.bundles.previews import preview_schema
+from hangar_plugins.hooks.warehouse import WarehouseHook, checked_identifier
+from hangar_plugins.previews import current_preview
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -20,6 +22,9 @@ class WarehouseSQLOperator(SQLExecuteQueryOperator):
     so one DAG runs against per-environment schemas. It is passed as a connection option
     (``-c search_path=...``): it holds for this task's connection only, and ``sql`` runs as
     written (results keep the provider operator's shape).
+
+    A preview's run (``./hangar deploy --preview NAME``) searches ``preview_NAME__<schema>``
+    instead, created when missing: unqualified names in ``sql`` stay off production.
 
     :param search_path: comma-separated schema names, first one searched first.
     """
@@ -34,6 +39,16 @@ class WarehouseSQLOperator(SQLExecuteQueryOperator):
         schemas = [part.strip() for part in str(self.search_path).split(",") if part.strip()]
         if not schemas:
             raise ValueError(f"search_path {self.search_path!r} names no schema")
-        checked = ",".join(checked_identifier(s, what="schema") for s in schemas)
-        self.hook_params = {**(self.hook_params or {}), "options": f"-c search_path={checked}"}
+        checked = [checked_identifier(s, what="schema") for s in schemas]
+        preview = current_preview()
+        if preview:
+            # A preview's run writes to its own schemas: unqualified names in ``sql`` land there.
+            checked = [preview_schema(schema, preview) for schema in checked]
+            WarehouseHook(postgres_conn_id=self.conn_id).run(
+                [f'CREATE SCHEMA IF NOT EXISTS "{schema}"' for schema in checked]
+            )
+        self.hook_params = {
+            **(self.hook_params or {}),
+            "options": f"-c search_path={','.join(checked)}",
+        }
         return super().execute(context)

@@ -17,10 +17,16 @@ DEFAULT_LAKE_URL: str = HangarSettings.model_fields["lake_url"].default
 
 
 def lake_url() -> str:
-    """``[hangar] lake_url`` (from ``HANGAR_LAKE_URL``): read at run time, never at parse."""
+    """``[hangar] lake_url`` (from ``HANGAR_LAKE_URL``): read at run time, never at parse; a
+    preview's task gets its own prefix of it (``<lake>/previews/NAME``)."""
     from airflow.configuration import conf
 
-    return conf.get("hangar", "lake_url", fallback=DEFAULT_LAKE_URL) or DEFAULT_LAKE_URL
+    from hangar_common.bundles.previews import preview_lake
+    from hangar_plugins.previews import current_preview
+
+    lake = conf.get("hangar", "lake_url", fallback=DEFAULT_LAKE_URL) or DEFAULT_LAKE_URL
+    preview = current_preview()
+    return preview_lake(lake, preview) if preview else lake
 
 
 def partition_folder(

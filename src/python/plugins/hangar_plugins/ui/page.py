@@ -50,7 +50,11 @@ def _environment() -> Environment:
 def _version_rows(bundle: BundleStatus) -> list[list[Any]]:
     return [
         [
-            Markup('<span class="current">current</span>') if v.current else "",
+            (
+                f"preview {v.preview}"
+                if v.preview
+                else Markup('<span class="current">current</span>') if v.current else ""
+            ),
             Markup("<code>{}</code>").format(v.version[:16]),
             v.built_at,
             Markup("<code>{}</code>").format(v.git_commit[:12]),

@@ -30,6 +30,8 @@ class BundleVersion:
     current: bool
     # What deploying it changed (its manifest's plan lines; empty for versions without one).
     plan: list[str] = field(default_factory=list)
+    # The preview it is the current version of (./hangar deploy --preview NAME), if one.
+    preview: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,26 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
+def _preview_versions(bundle: Any) -> list[BundleVersion]:
+    from hangar_common.bundles.previews import describe
+
+    return [
+        BundleVersion(
+            version=manifest.version,
+            built_at=manifest.built_at,
+            git_commit=manifest.git_commit,
+            dag_files=len(manifest.dag_files),
+            current=True,
+            plan=list((manifest.plan or {}).get("lines") or []),
+            preview=name,
+        )
+        for name, _, manifest in describe(bundle.deploys_store())
+    ]
+
+
 def _bundle_versions(bundle: Any) -> list[BundleVersion]:
+    if hasattr(bundle, "deploys_store"):  # the previews bundle: each preview's current version
+        return _preview_versions(bundle)
     store_of = getattr(bundle, "store", None)
     if store_of is None:
         return []  # not a versioned bundle (a local folder): no versions to list
