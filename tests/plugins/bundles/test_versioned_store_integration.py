@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
 import pytest
 import requests
 
@@ -495,12 +496,16 @@ def test_old_versions_are_removed_but_not_while_a_task_uses_them(deployment: Dep
 def test_a_preview_runs_on_the_workers_beside_the_deployed_version(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`./hangar deploy --preview feat_x` on the Celery stack: no component restarts, the
-    deployed version keeps serving, the preview's task runs its own code on a worker, and
-    `previews remove` takes its DAGs off the API."""
+    """`./hangar deploy --preview feat_x` on the Celery stack while a run of the deployed
+    bundle is in flight: no component restarts, that run finishes on its own code, the
+    preview's task runs its code on a worker, and `previews remove` leaves no DAG, import error
+    or metadata row of it behind."""
     live = deployment.deploy("live")
     deployment.wait_visible(live)
     components = deployment.components()
+    release = deployment.tmp / "release-during-preview"
+    in_flight = deployment.run_probe(hold_until=release)
+    deployment.wait_running(in_flight)
     started = time.monotonic()
     proc = hangar(
         deployment.env,
@@ -531,6 +536,9 @@ def test_a_preview_runs_on_the_workers_beside_the_deployed_version(
     assert str(xcom["value"]).strip('"').split("|")[0] == "preview"
     [ti] = deployment.api.task_instances(preview_probe, run_id)
     assert ti["hostname"], ti  # ran on a Celery worker
+    assert deployment.task_state(in_flight) == "running"
+    release.touch()
+    assert deployment.result(in_flight) == ("success", "live", live)
     assert deployment.result(deployment.run_probe()) == ("success", "live", live)
     # The preview's DAGs shown on the Hangar page, each preview by name.
     page = deployment.api.session.get(f"{api_url(deployment.env)}/hangar/status.json", timeout=60)
@@ -543,6 +551,15 @@ def test_a_preview_runs_on_the_workers_beside_the_deployed_version(
     assert "DAGs deleted from the platform" in removed.stdout, removed.stdout
     assert deployment.api.get_or_none(f"dags/{preview_probe}") is None
     assert hangar(deployment.env, "previews").stdout.startswith("no previews")
+    errors = deployment.api.get("importErrors", limit=1000)["import_errors"]
+    assert not [e for e in errors if e.get("bundle_name") == "hangar-previews"], errors
+    with psycopg.connect(deployment.env["HANGAR_METADATA_DB_URL"]) as conn:
+        for table in ("dag", "serialized_dag", "dag_version", "dag_run", "task_instance"):
+            left = conn.execute(
+                f"SELECT count(*) FROM {table} WHERE dag_id LIKE %s",  # noqa: S608 - fixed names
+                ("%\\_\\_preview\\_feat\\_x",),
+            ).fetchone()
+            assert left == (0,), f"{table}: {left[0] if left else '?'} rows of the preview left"
 
 
 def test_idle_refreshes_cost_one_small_request_each(

@@ -21,13 +21,12 @@ PAGE = 100
 
 
 def _bundle_dags(api: AirflowApi, bundle_name: str) -> list[dict[str, Any]]:
-    found, offset = [], 0
+    found: list[dict[str, Any]] = []
     while True:
-        page = api.get("dags", limit=PAGE, offset=offset)
+        page = api.get("dags", bundle_name=bundle_name, limit=PAGE, offset=len(found))
         dags = page.get("dags", [])
-        found += [dag for dag in dags if dag.get("bundle_name") == bundle_name]
-        offset += len(dags)
-        if not dags or offset >= page.get("total_entries", 0):
+        found += dags
+        if not dags or len(found) >= page.get("total_entries", 0):
             return found
 
 

@@ -44,13 +44,16 @@ class AirflowApi:
         result: dict[str, Any] = response.json()
         return result
 
-    def send(self, method: str, path: str, body: dict[str, Any], **params: Any) -> None:
-        """``POST``/``PATCH`` a resource; an error response raises naming the call and reason."""
+    def send(
+        self, method: str, path: str, body: dict[str, Any] | None = None, **params: Any
+    ) -> None:
+        """``POST``/``PATCH``/``PUT`` a resource (``body``: its JSON, if any); an error response
+        raises naming the call and reason."""
         url = f"{self.base_url}/api/v2/{path}"
         response = self.session.request(method, url, json=body, params=params, timeout=30)
         if response.status_code >= 400:
             raise RuntimeError(
-                f"{method} {path} failed: HTTP {response.status_code} {response.text}"
+                f"{method} {path} failed: HTTP {response.status_code} {response.text[:500]}"
             )
 
     def unpause(self, dag_id: str) -> None:
@@ -130,13 +133,7 @@ class AirflowApi:
     def request_reparse(self, file_token: str) -> None:
         """Ask the dag-processor to parse a known DAG file now (the UI's "Reparse Dag"); it also
         refreshes that file's bundle first, whatever the bundle's refresh interval."""
-        response = self.session.put(
-            f"{self.base_url}/api/v2/parseDagFile/{quote(file_token, safe='')}", timeout=30
-        )
-        if response.status_code >= 400:
-            raise RuntimeError(
-                f"PUT parseDagFile failed: HTTP {response.status_code} {response.text[:200]}"
-            )
+        self.send("PUT", f"parseDagFile/{quote(file_token, safe='')}")
 
     def request_bundle_refresh(self, bundle_name: str) -> None:
         """Ask the dag-processor to refresh a bundle now (the Hangar plugin's endpoint: works
