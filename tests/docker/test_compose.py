@@ -22,7 +22,6 @@ AIRFLOW_SERVICES = (
     "init",
     "api-server",
     "scheduler",
-    "scheduler-2",
     "dag-processor",
     "triggerer",
     "worker",
@@ -108,7 +107,11 @@ def test_ha_topology_with_health_checks_and_a_scalable_worker() -> None:
         if name != "init":
             assert "healthcheck" in service, name
             assert service["restart"] == "unless-stopped", name
-    assert services["scheduler"]["command"] == services["scheduler-2"]["command"]
+    # As many schedulers as the native Celery stack runs, by the same setting (default 1).
+    assert services["scheduler"]["deploy"] == {
+        "mode": "replicated",
+        "replicas": "${HANGAR_SCHEDULERS:-1}",
+    }
     worker = services["worker"]
     assert "container_name" not in worker and "ports" not in worker  # --scale worker=N works
     # `mode: replicated` too: podman-compose only honours replicas with it.
@@ -199,3 +202,17 @@ def test_compose_and_native_celery_stacks_get_the_same_airflow_settings(
     assert in_container["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
         "http://api-server:8080/execution/"
     )
+
+
+def test_airflow_health_checks_go_through_the_entrypoint() -> None:
+    """A health check runs its command directly: without the entrypoint, `airflow jobs check`
+    reads an empty SQLite database (no HANGAR_* -> AIRFLOW__* translation) and says unhealthy."""
+    services = _services()
+    for name in ("scheduler", "dag-processor", "triggerer", "worker"):
+        test = services[name]["healthcheck"]["test"]
+        command = " ".join(test[1:])
+        assert "python -m hangar_common.platform.entrypoint" in command, (name, test)
+        assert command.split("entrypoint ", 1)[1].startswith(("airflow jobs check", "celery ")), (
+            name,
+            test,
+        )
