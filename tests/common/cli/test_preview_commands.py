@@ -27,7 +27,7 @@ def artifact(marker: str) -> bytes:
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BundleStore:
     store = BundleStore.from_url(f"file://{tmp_path}/store")
     monkeypatch.setattr(bundle_commands, "_project_store", lambda: (tmp_path, store))
-    monkeypatch.setattr(preview_commands, "_platform_api", lambda root: None)
+    monkeypatch.setattr(bundle_commands, "platform_api", lambda root: None)
     return store
 
 

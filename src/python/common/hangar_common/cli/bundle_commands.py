@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hangar_common.bundles import dag_policy_check, dag_stability, deploy
 from hangar_common.bundles.store import BundleStore, BundleStoreError
 from hangar_common.project import find_project_root
 from hangar_common.settings import HangarSettings, merged_environment
+
+if TYPE_CHECKING:
+    from hangar_common.platform.api_client import AirflowApi
 
 
 def _environment(root: Path) -> dict[str, str]:
@@ -23,27 +28,34 @@ def _project_store() -> tuple[Path, BundleStore]:
     return root, deploy.open_store(_environment(root), root)
 
 
+def platform_api(root: Path) -> AirflowApi | None:
+    """The API of the platform running from this checkout, or None."""
+    from hangar_common.platform.api_client import AirflowApi
+    from hangar_common.platform.stack import StackManager
+
+    manager = StackManager(root, merged_environment(root))
+    running = manager.running_stack()
+    if not running or not running.get("api_url"):
+        return None
+    return AirflowApi(str(running["api_url"]), "admin", manager.admin_password())
+
+
 def _tell_the_platform(root: Path, dag_files: list[str]) -> None:
     """Ask this checkout's running platform to pick the new current version up now; without
     one (or when it cannot be asked), say when its poll will."""
     from hangar_common.bundles.refresh_request import request_refresh
     from hangar_common.platform.airflow_config import BUNDLE_NAME
-    from hangar_common.platform.api_client import AirflowApi
-    from hangar_common.platform.stack import StackManager
 
-    env = merged_environment(root)
-    settings = HangarSettings.from_env(env)
+    settings = HangarSettings.from_env(merged_environment(root))
     # Before the platform shows any DAG of the bundle, the bundle polls the store every
     # HANGAR_BUNDLE_REFRESH_INTERVAL s (its empty-store interval); afterwards every
     # HANGAR_BUNDLE_STORE_POLL_INTERVAL s.
     fallback = f"the dag-processor picks it up within {settings.bundle_store_poll_interval} s"
-    manager = StackManager(root, env)
-    running = manager.running_stack()
-    if not running or not running.get("api_url"):
-        print(f"no platform running from this checkout: {fallback}")
-        return
     try:
-        api = AirflowApi(str(running["api_url"]), "admin", manager.admin_password())
+        api = platform_api(root)
+        if api is None:
+            print(f"no platform running from this checkout: {fallback}")
+            return
         asked = request_refresh(api, bundle_name=BUNDLE_NAME, dag_files=dag_files)
     except Exception as exc:  # noqa: BLE001 - the deploy is done; only the shortcut failed
         print(f"could not ask the platform to refresh ({type(exc).__name__}: {exc}): {fallback}")
@@ -63,28 +75,51 @@ def _print_plan(header: str, lines: list[str]) -> None:
         print(f"  {line}")
 
 
-def cmd_deploy(args: argparse.Namespace) -> int:
-    root, store = _project_store()
-    if args.preview:
-        from hangar_common.cli.preview_commands import deploy_preview
-
-        return deploy_preview(args, root, store, _environment(root))
+def reviewed_artifact(
+    args: argparse.Namespace,
+    root: Path,
+    store: BundleStore,
+    env: dict[str, str],
+    *,
+    header: Callable[[str | None], str],
+) -> tuple[bytes, deploy.Review] | None:
+    """The artifact to publish to ``store`` (``--artifact``, else built) with its review: the
+    plan printed under ``header(<live version, 12 characters, or None>)``, then the
+    version-inflation guard's and the DAG rules' findings; None when they refuse it."""
     artifact_path = Path(args.artifact) if args.artifact else deploy.build_artifact(root)
     artifact = artifact_path.read_bytes()
-    env = _environment(root)
     checked = deploy.review(store, artifact, env=env, project_root=root)
-    against = checked.against[:12] if checked.against else "nothing deployed yet"
-    _print_plan(f"plan (against the live version: {against}):", checked.lines)
+    _print_plan(header(checked.against[:12] if checked.against else None), checked.lines)
     print(f"plan computed in {checked.seconds:.1f} s ({checked.dags} DAGs, each parsed twice)")
     if checked.unstable:
         for line in dag_stability.refusal_lines(checked.unstable):
             print(line)
-        return 1
+        return None
     mode = HangarSettings.from_env(env).dag_policy
     for line in dag_policy_check.policy_lines(checked.policy_violations, mode=mode):
         print(line)
     if dag_policy_check.refuses(checked.policy_violations, mode=mode):
+        return None
+    return artifact, checked
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    root, store = _project_store()
+    env = _environment(root)
+    if args.preview:
+        from hangar_common.cli.preview_commands import deploy_preview
+
+        return deploy_preview(args, root, store, env)
+    reviewed = reviewed_artifact(
+        args,
+        root,
+        store,
+        env,
+        header=lambda live: f"plan (against the live version: {live or 'nothing deployed yet'}):",
+    )
+    if reviewed is None:
         return 1
+    artifact, checked = reviewed
     if args.plan or args.dry_run:
         print("plan only: nothing uploaded")
         return 0

@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hangar_common.bundles import dag_policy_check, dag_stability, deploy, previews
+from hangar_common.bundles import deploy, previews
 from hangar_common.bundles.store import BundleStore
+from hangar_common.cli import bundle_commands
 from hangar_common.settings import HangarSettings, merged_environment
 
 if TYPE_CHECKING:
@@ -19,23 +20,11 @@ STALE_WAIT_S = 60
 REASK_S = 10
 
 
-def _platform_api(root: Path) -> AirflowApi | None:
-    """The API of the platform running from this checkout, or None."""
-    from hangar_common.platform.api_client import AirflowApi
-    from hangar_common.platform.stack import StackManager
-
-    manager = StackManager(root, merged_environment(root))
-    running = manager.running_stack()
-    if not running or not running.get("api_url"):
-        return None
-    return AirflowApi(str(running["api_url"]), "admin", manager.admin_password())
-
-
 def _ask_refresh(root: Path) -> None:
     settings = HangarSettings.from_env(merged_environment(root))
     fallback = f"the dag-processor picks it up within {settings.bundle_store_poll_interval} s"
     try:
-        api = _platform_api(root)
+        api = bundle_commands.platform_api(root)
         if api is None:
             print(f"no platform running from this checkout: {fallback}")
             return
@@ -64,22 +53,16 @@ def deploy_preview(
         print(f"hangar: error: {exc}")
         return 2
     own = previews.preview_store(store, name)
-    artifact_path = Path(args.artifact) if args.artifact else deploy.build_artifact(root)
-    artifact = artifact_path.read_bytes()
-    checked = deploy.review(own, artifact, env=env, project_root=root)
-    against = checked.against[:12] if checked.against else "a new preview"
-    print(f"preview {name}: plan (against {against}):")
-    for line in checked.lines:
-        print(f"  {line}")
-    if checked.unstable:
-        for line in dag_stability.refusal_lines(checked.unstable):
-            print(line)
+    reviewed = bundle_commands.reviewed_artifact(
+        args,
+        root,
+        own,
+        env,
+        header=lambda live: f"preview {name}: plan (against {live or 'a new preview'}):",
+    )
+    if reviewed is None:
         return 1
-    mode = HangarSettings.from_env(env).dag_policy
-    for line in dag_policy_check.policy_lines(checked.policy_violations, mode=mode):
-        print(line)
-    if dag_policy_check.refuses(checked.policy_violations, mode=mode):
-        return 1
+    artifact, checked = reviewed
     if args.plan or args.dry_run:
         print("plan only: nothing uploaded")
         return 0
@@ -101,14 +84,12 @@ def deploy_preview(
 
 
 def cmd_previews(args: argparse.Namespace) -> int:
-    from hangar_common.cli.bundle_commands import _project_store
-
-    root, store = _project_store()
+    root, store = bundle_commands._project_store()
     described = previews.describe(store)
     if not described:
         print(f"no previews in {store.root}/{previews.PREVIEWS_FOLDER}")
         return 0
-    api = _platform_api(root)
+    api = bundle_commands.platform_api(root)
     for name, pointer, manifest in described:
         shown = ""
         if api is not None:
@@ -121,16 +102,14 @@ def cmd_previews(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from hangar_common.cli.bundle_commands import _project_store
-
     try:
         name = previews.checked_name(args.name)
     except ValueError as exc:
         print(f"hangar: error: {exc}")
         return 2
-    root, store = _project_store()
+    root, store = bundle_commands._project_store()
     removed = previews.remove(store, name)
-    api = _platform_api(root)
+    api = bundle_commands.platform_api(root)
     # Idempotent: a second remove deletes DAGs the first could not (a run was still going).
     leftovers = preview_dags(api, name, stale=True) if api is not None and not removed else []
     if not removed and not leftovers:

@@ -319,16 +319,21 @@ def ensure_webserver_config(config: PlatformConfig) -> bool:
 BUNDLE_NAME = "hangar"
 
 
+def _store_access(config: PlatformConfig, store_url: str) -> dict[str, object]:
+    """A store-backed bundle's kwargs reaching ``store_url``: object storage through the
+    connection, a ``file://`` store directly."""
+    is_local = store_url.startswith("file://")
+    return {"store_url": store_url, "conn_id": None if is_local else config.bundle_store_conn_id}
+
+
 def bundle_config(config: PlatformConfig) -> dict[str, object]:
     """The one DAG bundle every component loads: versioned store, or the checkout's folder."""
     if config.bundle_store_url:
-        is_local = config.bundle_store_url.startswith("file://")
         return {
             "name": BUNDLE_NAME,
             "classpath": "hangar_plugins.bundles.versioned_store.VersionedStoreDagBundle",
             "kwargs": {
-                "store_url": config.bundle_store_url,
-                "conn_id": None if is_local else config.bundle_store_conn_id,
+                **_store_access(config, config.bundle_store_url),
                 "refresh_interval": config.bundle_store_poll_interval_s,
                 "empty_refresh_interval": config.bundle_refresh_interval_s,
             },
@@ -352,13 +357,11 @@ def previews_bundle_config(config: PlatformConfig) -> dict[str, object] | None:
     """
     if not config.previews_store_url:
         return None
-    is_local = config.previews_store_url.startswith("file://")
     return {
         "name": PREVIEWS_BUNDLE_NAME,
         "classpath": "hangar_plugins.bundles.previews_bundle.PreviewsDagBundle",
         "kwargs": {
-            "store_url": config.previews_store_url,
-            "conn_id": None if is_local else config.bundle_store_conn_id,
+            **_store_access(config, config.previews_store_url),
             "refresh_interval": config.bundle_store_poll_interval_s,
         },
     }

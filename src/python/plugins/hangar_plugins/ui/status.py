@@ -144,26 +144,24 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _preview_versions(bundle: Any) -> list[BundleVersion]:
-    from hangar_common.bundles.previews import describe
-
-    return [
-        BundleVersion(
-            version=manifest.version,
-            built_at=manifest.built_at,
-            git_commit=manifest.git_commit,
-            dag_files=len(manifest.dag_files),
-            current=True,
-            plan=list((manifest.plan or {}).get("lines") or []),
-            preview=name,
-        )
-        for name, _, manifest in describe(bundle.deploys_store())
-    ]
+def _shown(manifest: Any, *, current: bool, preview: str | None = None) -> BundleVersion:
+    return BundleVersion(
+        version=manifest.version,
+        built_at=manifest.built_at,
+        git_commit=manifest.git_commit,
+        dag_files=len(manifest.dag_files),
+        current=current,
+        plan=list((manifest.plan or {}).get("lines") or []),
+        preview=preview,
+    )
 
 
 def _bundle_versions(bundle: Any) -> list[BundleVersion]:
     if hasattr(bundle, "deploys_store"):  # the previews bundle: each preview's current version
-        return _preview_versions(bundle)
+        from hangar_common.bundles.previews import describe
+
+        described = describe(bundle.deploys_store())
+        return [_shown(manifest, current=True, preview=name) for name, _, manifest in described]
     store_of = getattr(bundle, "store", None)
     if store_of is None:
         return []  # not a versioned bundle (a local folder): no versions to list
@@ -171,14 +169,7 @@ def _bundle_versions(bundle: Any) -> list[BundleVersion]:
     pointer = store.current()
     current = pointer.version if pointer else None
     return [
-        BundleVersion(
-            version=manifest.version,
-            built_at=manifest.built_at,
-            git_commit=manifest.git_commit,
-            dag_files=len(manifest.dag_files),
-            current=manifest.version == current,
-            plan=list((manifest.plan or {}).get("lines") or []),
-        )
+        _shown(manifest, current=manifest.version == current)
         for manifest in reversed(store.versions())  # newest first
     ]
 
