@@ -111,6 +111,24 @@ def test_both_profiles_detect_lost_tasks_within_a_minute(tmp_path: Path) -> None
     assert default["AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL"] == "5"
 
 
+def test_a_lost_celery_message_is_requeued_within_minutes_not_failed_sooner(
+    tmp_path: Path,
+) -> None:
+    for profile in Profile:
+        env = airflow_environment(_config(tmp_path, profile=profile), SECRETS)
+        scheduler = {k.split("__")[-1]: float(v) for k, v in env.items() if "__SCHEDULER__" in k}
+        # Adopted from a dead scheduler, then requeued: well inside the drills' wait.
+        lost_task_wait = (
+            scheduler["ORPHANED_TASKS_CHECK_INTERVAL"]
+            + scheduler["TASK_QUEUED_TIMEOUT"]
+            + scheduler["TASK_QUEUED_TIMEOUT_CHECK_INTERVAL"]
+        )
+        assert lost_task_wait <= 200, (profile, scheduler)
+        # A task that no worker takes still fails only after stock's 3 x 600 s.
+        give_up = scheduler["TASK_QUEUED_TIMEOUT"] * (scheduler["NUM_STUCK_IN_QUEUED_RETRIES"] + 1)
+        assert give_up == 1800, (profile, scheduler)
+
+
 @pytest.mark.parametrize(
     ("overrides", "setting"),
     [

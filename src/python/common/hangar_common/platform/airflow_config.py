@@ -29,10 +29,22 @@ _DEFAULTS = HangarSettings()
 # Default heartbeat timeout 60 s, not Airflow's 300: a task on a worker that died (SIGKILLed,
 # host lost) recovered 360 s after the fault at 300 s, 84 s at 60 s (tests/drills), while a
 # live task heartbeats every 5 s (12 missed beats), also through an API-server restart.
+# Default queued timeout 120 s, not Airflow's 600: a task whose Celery message was lost (the
+# scheduler died between committing QUEUED and publishing, as when the metadata DB restarts;
+# Celery reports it PENDING forever) waits this long before it is requeued. The drill that
+# restarts PostgreSQL mid-run saw a lost task still queued 400 s after the fault at 600 s.
 _TIMEOUTS = {
-    Profile.DEFAULT: (60, 600, 5),
+    Profile.DEFAULT: (60, 120, 5),
     Profile.TEST: (30, 60, 1),
 }
+# A task no worker takes is failed after this long, as stock's 3 tries x 600 s: with a shorter
+# queued timeout it is requeued more often (num_stuck_in_queued_retries), not failed sooner.
+_QUEUED_GIVE_UP_S = 1800
+# (task_queued_timeout_check_interval, orphaned_tasks_check_interval) in seconds; stock (120,
+# 300). A dead scheduler's queued tasks are adopted by the next orphan check after its
+# heartbeat is 30 s old, then requeued by the stuck-queued check: with stock intervals the
+# PostgreSQL drill's lost task could wait 300 + 600 + 120 s. Both are one indexed query.
+_QUEUED_CHECKS = {Profile.DEFAULT: (15, 60), Profile.TEST: (5, 15)}
 # Seconds a Variable/Connection read stays cached in the dag-processor's secrets cache.
 _SECRETS_CACHE_TTL = {Profile.DEFAULT: 60, Profile.TEST: 3}
 # DAGs gone from their file (a dynamic DAG file making fewer DAGs): (how often the dag-processor
@@ -140,6 +152,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
     validate(config)
     api_url = config.api_url
     heartbeat_timeout, queued_timeout, min_heartbeat = _TIMEOUTS[config.profile]
+    queued_check, orphan_check = _QUEUED_CHECKS[config.profile]
     cleanup_interval, cleanup_age, cleanup_keep = _BUNDLE_CLEANUP[config.profile]
     secrets_cache_ttl = _SECRETS_CACHE_TTL[config.profile]
     stale_dags_interval, stale_dags_threshold = _STALE_DAGS[config.profile]
@@ -160,6 +173,11 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(config.logs_folder / "airflow"),
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(heartbeat_timeout),
         "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": str(queued_timeout),
+        "AIRFLOW__SCHEDULER__NUM_STUCK_IN_QUEUED_RETRIES": str(
+            max(2, _QUEUED_GIVE_UP_S // queued_timeout - 1)
+        ),
+        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": str(queued_check),
+        "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": str(orphan_check),
         "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": str(min_heartbeat),
         # The scheduler's nap when a loop found nothing (stock: 1 s) is the gap between two
         # tasks of a run: at 0.2 s the benchmark's 3-task chain took 1.13 s p50 instead of 4.18 s
