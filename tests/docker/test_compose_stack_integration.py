@@ -9,18 +9,22 @@ suites' bundle (tests/support/platform_dags:bundle), not the library's.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import psutil
+import psycopg
 import pytest
 import requests
 
 from hangar_common.platform.api_client import AirflowApi
+from hangar_common.platform.secrets import SECRET_NAMES as SECRET_SETTINGS
 from hangar_common.platform.secrets import generate
 from tests.support.compose import (
     ComposeProject,
@@ -38,6 +42,8 @@ from tests.support.ports import free_port
 pytestmark = pytest.mark.timeout(1500)
 
 IMAGE = "hangar/platform:latest"
+SCALE_OUT_DAG = "platform_scale_out"
+SCALE_OUT_TABLE = "scale_out.chunk_rows"
 FIGURES: dict[str, Any] = {}
 
 
@@ -143,14 +149,25 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "HANGAR_S3_PORT": str(free_port()),
         # High availability, as production runs it: two schedulers by the native setting.
         "HANGAR_SCHEDULERS": "2",
+        # compose.scale-out.yaml: PostgreSQL and Redis (with a password) published for workers
+        # on another host; the warehouse is a database of the stack's PostgreSQL.
+        "HANGAR_POSTGRES_PORT": str(free_port()),
+        "HANGAR_REDIS_PORT": str(free_port()),
+        "HANGAR_REDIS_PASSWORD": os.urandom(12).hex(),
+        "HANGAR_WAREHOUSE_USER": "hangar",
     }
+    env["HANGAR_WAREHOUSE_PASSWORD"] = env["HANGAR_POSTGRES_PASSWORD"]
     for name in ("DOCKER_HOST", "CONTAINERS_CONF", "XDG_RUNTIME_DIR"):
         if name in os.environ:
             env[name] = os.environ[name]
     docker = repo_root() / "docker"
     project = ComposeProject(
         name=f"hangar-it{slot}-{os.getpid()}",
-        files=(docker / "compose.yaml", docker / "compose.test.yaml"),
+        files=(
+            docker / "compose.yaml",
+            docker / "compose.test.yaml",
+            docker / "compose.scale-out.yaml",
+        ),
         env=env,
     )
     started = time.monotonic()
@@ -329,6 +346,155 @@ def test_with_one_scheduler_stopped_the_other_keeps_scheduling(stack: Stack) -> 
         assert stack.project.inspect(second)["State"]["Running"]
     finally:
         engine("start", first.id, check=False)
+
+
+class SecondHost:
+    """Celery workers on another machine of the same LAN, as docs/containers.rst starts them:
+    the same image in a network namespace of their own (slirp4netns), which reaches the first
+    host only through the ports it publishes (the host's loopback is 10.0.2.2 there), with an
+    env file of their own. No container network, volume or file of the stack is shared."""
+
+    FIRST_HOST = "10.0.2.2"
+    HOSTNAME = "second-host"
+
+    def __init__(self, stack: Stack, env_file: Path) -> None:
+        self.stack = stack
+        self.name = f"{stack.project.name}_second-host"
+        first, env = self.FIRST_HOST, stack.env
+        postgres = f"hangar:{env['HANGAR_POSTGRES_PASSWORD']}@{first}:{env['HANGAR_POSTGRES_PORT']}"
+        settings = {
+            "HANGAR_STACK": "celery",
+            "HANGAR_PROFILE": "test",
+            "HANGAR_WAIT_FOR_MIGRATIONS": "true",
+            "HANGAR_POSTGRES_URL": f"postgresql://{postgres}/postgres",
+            "HANGAR_METADATA_DB_URL": f"postgresql://{postgres}/hangar_airflow",
+            "HANGAR_REDIS_URL": (
+                f"redis://:{env['HANGAR_REDIS_PASSWORD']}@{first}:{env['HANGAR_REDIS_PORT']}/0"
+            ),
+            "HANGAR_API_HOST": first,
+            "HANGAR_API_PORT": env["HANGAR_API_PORT"],
+            "HANGAR_BUNDLE_STORE_URL": "s3://hangar-bundles/hangar",
+            "HANGAR_S3_ENDPOINT": f"http://{first}:{env['HANGAR_S3_PORT']}",
+            "HANGAR_S3_ACCESS_KEY": env["HANGAR_S3_ACCESS_KEY"],
+            "HANGAR_S3_SECRET_KEY": env["HANGAR_S3_SECRET_KEY"],
+            # The connections as this host reaches them (the metadata DB's name the first
+            # host's: `postgres`, `object-store`); Airflow reads the environment first.
+            "AIRFLOW_CONN_WAREHOUSE": f"postgresql://{postgres}/hangar_warehouse",
+            "AIRFLOW_CONN_OBJECT_STORAGE": json.dumps(
+                {
+                    "conn_type": "aws",
+                    "login": env["HANGAR_S3_ACCESS_KEY"],
+                    "password": env["HANGAR_S3_SECRET_KEY"],
+                    "extra": {
+                        "endpoint_url": f"http://{first}:{env['HANGAR_S3_PORT']}",
+                        "region_name": "us-east-1",
+                    },
+                }
+            ),
+            **{name: env[name] for name in SECRET_SETTINGS if env.get(name)},
+        }
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+        env_file.chmod(0o600)
+        self.env_file = env_file
+
+    def start(self) -> None:
+        engine(
+            "run", "-d", "--name", self.name, "--hostname", self.HOSTNAME,
+            "--network", "slirp4netns:allow_host_loopback=true",
+            "--env-file", str(self.env_file),
+            IMAGE, "airflow", "celery", "worker",
+        )  # fmt: skip
+
+    def remove(self) -> None:
+        engine("rm", "-f", "-t", "0", self.name, check=False, timeout=120)
+
+    def listed_by_flower(self) -> bool:
+        workers = requests.get(
+            f"{self.stack.flower_url}/api/workers",
+            params={"refresh": 1},
+            auth=("admin", self.stack.env["HANGAR_ADMIN_PASSWORD"]),
+            timeout=60,
+        ).json()
+        return any(name.endswith(f"@{self.HOSTNAME}") for name in workers)
+
+
+def _warehouse_rows(stack: Stack, run_id: str) -> list[tuple[int, int, int]]:
+    """(chunk, rows, distinct n) of one run of platform_scale_out, from the stack's warehouse."""
+    url = (
+        f"postgresql://hangar:{stack.env['HANGAR_POSTGRES_PASSWORD']}"
+        f"@127.0.0.1:{stack.env['HANGAR_POSTGRES_PORT']}/hangar_warehouse"
+    )
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            f"SELECT chunk, count(*), count(DISTINCT n) FROM {SCALE_OUT_TABLE} "
+            "WHERE run_id = %s GROUP BY chunk ORDER BY chunk",
+            (run_id,),
+        ).fetchall()
+
+
+def test_workers_on_a_second_host_share_runs_and_its_loss_loses_nothing(
+    stack: Stack, tmp_path: Path
+) -> None:
+    # The warehouse the pipelines load into: a database of the stack's PostgreSQL here.
+    admin = (
+        f"postgresql://hangar:{stack.env['HANGAR_POSTGRES_PASSWORD']}"
+        f"@127.0.0.1:{stack.env['HANGAR_POSTGRES_PORT']}/postgres"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE hangar_warehouse")
+    host = SecondHost(stack, tmp_path / "second-host.env")
+    started = time.monotonic()
+    host.start()
+    try:
+        _wait(host.listed_by_flower, "the second host's worker never joined", 300, 3)
+        FIGURES["second host: worker joined (s)"] = round(time.monotonic() - started, 1)
+        _wait(lambda: stack.api.get(f"dags/{SCALE_OUT_DAG}"), "platform_scale_out not visible", 300)
+        stack.api.unpause(SCALE_OUT_DAG)
+
+        # One run's tasks land on both hosts; a second-host task's log reads through the API.
+        run_id = stack.api.trigger(SCALE_OUT_DAG, {"chunks": 24, "rows": 100})
+        assert stack.api.wait_for_run(SCALE_OUT_DAG, run_id, timeout=600) == "success"
+        writes = [
+            ti
+            for ti in stack.api.task_instances(SCALE_OUT_DAG, run_id)
+            if ti["task_id"] == "write_chunk"
+        ]
+        hosts = {ti["hostname"] for ti in writes}
+        FIGURES["second host: task hosts of one run"] = sorted(hosts)
+        assert host.HOSTNAME in hosts and hosts & set(stack.worker_hostnames()), hosts
+        remote = next(ti for ti in writes if ti["hostname"] == host.HOSTNAME)
+        path = (
+            f"dags/{SCALE_OUT_DAG}/dagRuns/{quote(run_id, safe='')}/taskInstances/write_chunk/"
+            f"logs/{remote['try_number']}"
+        )
+        content = stack.api.get(path, map_index=remote["map_index"], full_content=True)["content"]
+        events = [str(entry.get("event", "")) for entry in content]
+        assert any(f"Returned value was: {host.HOSTNAME}" in e for e in events), events
+        assert _warehouse_rows(stack, run_id) == [(chunk, 100, 100) for chunk in range(24)]
+
+        # The second host goes away mid-run (power cut): its tasks are retried on the first.
+        run_id = stack.api.trigger(SCALE_OUT_DAG, {"chunks": 12, "rows": 100, "work_seconds": 20})
+
+        def holding_on_second_host() -> dict[str, Any] | None:
+            for ti in stack.api.task_instances(SCALE_OUT_DAG, run_id):
+                if ti["hostname"] == host.HOSTNAME and ti["state"] == "running":
+                    return ti
+            return None
+
+        victim = _wait(holding_on_second_host, "no task ran on the second host", 300, 1)
+        lost_at = time.monotonic()
+        host.remove()
+        assert stack.api.wait_for_run(SCALE_OUT_DAG, run_id, timeout=600) == "success"
+        FIGURES["second host removed → run success (s)"] = round(time.monotonic() - lost_at, 1)
+        retried = next(
+            ti
+            for ti in stack.api.task_instances(SCALE_OUT_DAG, run_id)
+            if ti["task_id"] == "write_chunk" and ti["map_index"] == victim["map_index"]
+        )
+        assert retried["try_number"] >= 2 and retried["hostname"] in stack.worker_hostnames()
+        assert _warehouse_rows(stack, run_id) == [(chunk, 100, 100) for chunk in range(12)]
+    finally:
+        host.remove()
 
 
 def test_down_removes_every_container_network_and_volume(stack: Stack) -> None:
