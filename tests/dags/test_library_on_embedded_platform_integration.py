@@ -285,13 +285,13 @@ def _preview_beside_the_deployed_version(platform: Platform, live: str) -> None:
     assert "preview pr_7: plan (against a new preview):" in preview.stdout
     assert "asked the dag-processor to refresh bundle hangar-previews now" in preview.stdout
     started = time.monotonic()
-    _wait(lambda: "deploy_marker__preview_pr_7" in library_dag_ids(api), "preview not shown", env)
+    # The dag-processor stores each file's DAGs as that file's parse ends, one file after
+    # another: wait for both files' DAGs, not for the first one seen.
+    expected = {"deploy_marker__preview_pr_7", "ingest_sales__preview_pr_7"}
+    _wait(lambda: expected <= set(library_dag_ids(api)), "preview not shown", env)
     print(f"preview deploy -> visible: {time.monotonic() - started:.1f} s")
     shown = api.get("dags", tags="preview:pr_7", limit=100)["dags"]
-    assert {dag["dag_id"] for dag in shown} >= {
-        "deploy_marker__preview_pr_7",
-        "ingest_sales__preview_pr_7",
-    }
+    assert {dag["dag_id"] for dag in shown} >= expected
     assert all(dag["is_paused"] and dag["bundle_name"] == "hangar-previews" for dag in shown)
     assert "deploy_marker" not in library_dag_ids(api)  # the live version is still `live`
     assert hangar(env, "versions").stdout.splitlines()[0].startswith(f"* {live}")
