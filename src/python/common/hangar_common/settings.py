@@ -514,6 +514,26 @@ class HangarSettings(BaseModel):
     s3_port: int = _setting(
         8333, "The object store's published port.", section="compose", ge=1, le=65535
     )
+    postgres_port: int = _setting(
+        5432,
+        "The metadata PostgreSQL's published port (compose.scale-out.yaml: workers on other hosts).",
+        section="compose",
+        ge=1,
+        le=65535,
+    )
+    redis_port: int = _setting(
+        6379,
+        "The Redis broker's published port (compose.scale-out.yaml: workers on other hosts).",
+        section="compose",
+        ge=1,
+        le=65535,
+    )
+    redis_password: str = _setting(
+        "",
+        "The Redis broker's password (compose.scale-out.yaml: required once Redis is published).",
+        section="compose",
+        secret=True,
+    )
 
     # --- internal ---------------------------------------------------------------------------
     home: str = _setting(
