@@ -26,8 +26,6 @@ NOT_MIRRORED = {
     "hangar_common/cli/user_commands.py",
     # `./hangar doctor`'s list of checks: tests/common/cli/test_main_integration.py.
     "hangar_common/doctor/run.py",
-    # The REST client: every stack integration test drives the platform through it.
-    "hangar_common/platform/api_client.py",
     # Health polling: every `up` in the stack integration tests waits through it.
     "hangar_common/platform/health.py",
     # Where the checkout's tool binaries are: tests/support/tools.py and the launcher tests.

@@ -17,7 +17,12 @@ from hangar_common.platform.stack import StackManager
 from tests.support.paths import repo_root
 from tests.support.tools import find_packaged_binary
 
-COMPOSE_FILES = ("compose.yaml", "compose.test.yaml")
+COMPOSE_FILES = (
+    "compose.yaml",
+    "compose.test.yaml",
+    "compose.scale-out.yaml",
+    "compose.metrics.yaml",
+)
 AIRFLOW_SERVICES = (
     "init",
     "api-server",
@@ -216,3 +221,35 @@ def test_airflow_health_checks_go_through_the_entrypoint() -> None:
             name,
             test,
         )
+
+
+def test_with_the_metrics_file_every_airflow_service_sends_statsd_to_collectd() -> None:
+    metrics = _services("compose.metrics.yaml")
+    assert {"statsd", "prometheus", "postgres-exporter", "redis-exporter"} <= set(metrics)
+    variables = {**SECRETS, "HANGAR_POSTGRES_PASSWORD": "pg-password"}
+    for service in AIRFLOW_SERVICES:
+        compose_env = {
+            **_image_env(),
+            **{
+                key: _interpolate(str(value), variables)
+                for key, value in {
+                    **_services()[service]["environment"],
+                    **metrics[service]["environment"],
+                }.items()
+            },
+        }
+        in_container = process_environment(compose_env, Path(compose_env["HANGAR_HOME"]))
+        assert (
+            in_container["AIRFLOW__METRICS__STATSD_HOST"],
+            in_container["AIRFLOW__METRICS__STATSD_PORT"],
+        ) == ("statsd", "8125"), service
+    for name in ("statsd", "prometheus", "postgres-exporter", "redis-exporter"):
+        assert metrics[name]["image"] == "${HANGAR_METRICS_IMAGE:-hangar/metrics:latest}"
+        assert "healthcheck" in metrics[name] and metrics[name]["restart"] == "unless-stopped"
+    assert metrics["prometheus"]["ports"] == [
+        "${HANGAR_PUBLISH_HOST:-127.0.0.1}:${HANGAR_PROMETHEUS_PORT:-9090}:9090"
+    ]
+    # The exporter's password comes from the environment, never from its command line.
+    exporter = metrics["postgres-exporter"]
+    assert "HANGAR_POSTGRES_PASSWORD" in exporter["environment"]["DATA_SOURCE_NAME"]
+    assert not any("PASSWORD" in part for part in exporter["command"])

@@ -2,7 +2,8 @@
 
 Pants builds the images first (``runtime_package_dependencies``: the platform image and the
 stand-in PostgreSQL/Redis images). One Compose project per test file run (own name, own free
-host ports, own volumes), in docker/compose.yaml + compose.test.yaml with two workers; the tests
+host ports, own volumes), in docker/compose.yaml + compose.test.yaml with two workers, the
+metrics of compose.metrics.yaml and the published ports of compose.scale-out.yaml; the tests
 run in order against it and the last one takes it down. The DAGs deployed are the platform
 suites' bundle (tests/support/platform_dags:bundle), not the library's.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -42,6 +44,7 @@ from tests.support.ports import free_port
 pytestmark = pytest.mark.timeout(1500)
 
 IMAGE = "hangar/platform:latest"
+METRICS_IMAGE = "hangar/metrics:latest"
 SCALE_OUT_DAG = "platform_scale_out"
 SCALE_OUT_TABLE = "scale_out.chunk_rows"
 FIGURES: dict[str, Any] = {}
@@ -67,6 +70,7 @@ class Stack:
         self.env = env
         self.api_url = f"http://127.0.0.1:{env['HANGAR_API_PORT']}"
         self.flower_url = f"http://127.0.0.1:{env['HANGAR_FLOWER_PORT']}"
+        self.prometheus_url = f"http://127.0.0.1:{env['HANGAR_PROMETHEUS_PORT']}"
         self._api: AirflowApi | None = None
 
     @property
@@ -74,6 +78,18 @@ class Stack:
         if self._api is None:
             self._api = AirflowApi(self.api_url, "admin", self.env["HANGAR_ADMIN_PASSWORD"])
         return self._api
+
+    def postgres_url(self, database: str) -> str:
+        """A database of the stack's PostgreSQL, through its published port."""
+        return (
+            f"postgresql://hangar:{self.env['HANGAR_POSTGRES_PASSWORD']}"
+            f"@127.0.0.1:{self.env['HANGAR_POSTGRES_PORT']}/{database}"
+        )
+
+    def prometheus(self, path: str, **params: str) -> Any:
+        answer = requests.get(f"{self.prometheus_url}/api/v1/{path}", params=params, timeout=30)
+        answer.raise_for_status()
+        return answer.json()["data"]
 
     def healthy(self) -> bool:
         health = requests.get(f"{self.api_url}/api/v2/monitor/health", timeout=5).json()
@@ -118,6 +134,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     images = {
         "HANGAR_IMAGE": IMAGE,
+        "HANGAR_METRICS_IMAGE": METRICS_IMAGE,
         # The stand-ins Pants builds for this test (docker/standins), from Debian's packages.
         "HANGAR_POSTGRES_IMAGE": "localhost/hangar-standin/postgres:15",
         "HANGAR_REDIS_IMAGE": "localhost/hangar-standin/redis:7",
@@ -147,16 +164,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "HANGAR_API_PORT": str(free_port()),
         "HANGAR_FLOWER_PORT": str(free_port()),
         "HANGAR_S3_PORT": str(free_port()),
+        "HANGAR_PROMETHEUS_PORT": str(free_port()),
         # High availability, as production runs it: two schedulers by the native setting.
         "HANGAR_SCHEDULERS": "2",
         # compose.scale-out.yaml: PostgreSQL and Redis (with a password) published for workers
-        # on another host; the warehouse is a database of the stack's PostgreSQL.
+        # on another host. The warehouse and the example source: the defaults (databases of
+        # the stack's PostgreSQL, which init creates).
         "HANGAR_POSTGRES_PORT": str(free_port()),
         "HANGAR_REDIS_PORT": str(free_port()),
         "HANGAR_REDIS_PASSWORD": os.urandom(12).hex(),
-        "HANGAR_WAREHOUSE_USER": "hangar",
     }
-    env["HANGAR_WAREHOUSE_PASSWORD"] = env["HANGAR_POSTGRES_PASSWORD"]
     for name in ("DOCKER_HOST", "CONTAINERS_CONF", "XDG_RUNTIME_DIR"):
         if name in os.environ:
             env[name] = os.environ[name]
@@ -167,6 +184,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             docker / "compose.yaml",
             docker / "compose.test.yaml",
             docker / "compose.scale-out.yaml",
+            docker / "compose.metrics.yaml",
         ),
         env=env,
     )
@@ -270,6 +288,81 @@ def test_a_deployed_bundle_runs_its_parallel_tasks_on_both_workers(stack: Stack)
         timeout=60,
     ).json()
     assert {name.split("@", 1)[1] for name in listed} == set(workers)
+
+
+def test_init_made_the_warehouse_and_the_seeded_example_source_without_settings(
+    stack: Stack,
+) -> None:
+    """The library's pipelines run on the default Compose stack as on the native ones: the
+    warehouse and the example source are databases of its PostgreSQL, reached as its user."""
+    warehouse = stack.api.get("connections/warehouse")
+    assert (warehouse["host"], warehouse["login"], warehouse["schema"]) == (
+        "postgres",
+        "hangar",
+        "hangar_warehouse",
+    )
+    with psycopg.connect(stack.postgres_url("hangar_warehouse")) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == ("hangar_warehouse",)
+    with psycopg.connect(stack.postgres_url("hangar_source")) as conn:
+        days, rows = conn.execute(
+            "SELECT count(DISTINCT occurred_at::date), count(*) FROM app_events"
+        ).fetchone() or (0, 0)
+    assert days >= 7 and rows > 0, (days, rows)
+
+
+def test_prometheus_has_task_successes_every_target_and_the_alert_rules(stack: Stack) -> None:
+    """Metrics at parity with `./hangar up --with-metrics`: after the deployed run above, the
+    task-success series (StatsD from the workers' task processes -> collectd -> Prometheus,
+    relabelled), every scrape target up, Hangar's alert rules loaded."""
+
+    def successes() -> dict[str, float]:
+        query = f'airflow_ti_finish_total{{dag_id="{SMOKE_DAG}",state="success"}}'
+        found = stack.prometheus("query", query=query)["result"]
+        return {s["metric"]["task_id"]: float(s["value"][1]) for s in found}
+
+    # Each task process sends its count as it ends; collectd publishes every 10 s and Prometheus
+    # scrapes every 15 s, so the last tasks' counts may arrive up to ~25 s after the run ended.
+    def all_counted() -> dict[str, float]:
+        counted = successes()
+        return counted if set(counted) >= {"plan", "sum_chunk", "verify"} else {}
+
+    try:
+        counted = _wait(all_counted, "the run's task successes not all in Prometheus", 180, 5)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {successes()}") from None
+    # plan and verify once each, the 12 mapped chunks (and any later runs' tasks) at least.
+    assert counted["plan"] >= 1 and counted["verify"] >= 1 and counted["sum_chunk"] >= 12, counted
+
+    def targets_up() -> dict[str, str]:
+        active = stack.prometheus("targets")["activeTargets"]
+        health = {t["labels"]["job"]: t["health"] for t in active}
+        return health if set(health.values()) == {"up"} else {}
+
+    health = _wait(targets_up, "a scrape target is down", 120, 5)
+    assert set(health) == {"airflow", "postgres", "redis", "celery"}, health
+    groups = stack.prometheus("rules")["groups"]
+    alerts = {rule["name"] for group in groups for rule in group["rules"]}
+    assert {"AirflowSchedulerHeartbeatStale", "AirflowTasksStuckQueued"} <= alerts, alerts
+
+
+def test_the_alert_rules_pass_their_promtool_tests_in_the_metrics_image(stack: Stack) -> None:
+    """The rule tests of config/prometheus, against the files the Compose Prometheus loads."""
+    prometheus = stack.project.of_service("prometheus")[0]
+    tests = (repo_root() / "config/prometheus/alerts_test.yml").read_text()
+    tests = tests.replace(
+        "rule_files: [alerts.yml]", "rule_files: [/etc/hangar/metrics/alerts.yml]"
+    )
+    assert "/etc/hangar/metrics/alerts.yml" in tests
+    checked = engine(
+        "exec", prometheus.id, "promtool", "check", "config", "/etc/hangar/metrics/prometheus.yml"
+    )
+    assert "SUCCESS" in checked.stdout + checked.stderr
+    ran = subprocess.run(
+        [engine_cli(), "exec", "-i", prometheus.id, "sh", "-c",
+         "cat > /tmp/alerts_test.yml && promtool test rules /tmp/alerts_test.yml"],
+        input=tests, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0 and "SUCCESS" in ran.stdout, ran.stdout + ran.stderr
 
 
 def test_a_task_log_reads_from_the_store_once_its_worker_and_log_files_are_gone(
@@ -420,11 +513,7 @@ class SecondHost:
 
 def _warehouse_rows(stack: Stack, run_id: str) -> list[tuple[int, int, int]]:
     """(chunk, rows, distinct n) of one run of platform_scale_out, from the stack's warehouse."""
-    url = (
-        f"postgresql://hangar:{stack.env['HANGAR_POSTGRES_PASSWORD']}"
-        f"@127.0.0.1:{stack.env['HANGAR_POSTGRES_PORT']}/hangar_warehouse"
-    )
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(stack.postgres_url("hangar_warehouse")) as conn:
         return conn.execute(
             f"SELECT chunk, count(*), count(DISTINCT n) FROM {SCALE_OUT_TABLE} "
             "WHERE run_id = %s GROUP BY chunk ORDER BY chunk",
@@ -435,13 +524,6 @@ def _warehouse_rows(stack: Stack, run_id: str) -> list[tuple[int, int, int]]:
 def test_workers_on_a_second_host_share_runs_and_its_loss_loses_nothing(
     stack: Stack, tmp_path: Path
 ) -> None:
-    # The warehouse the pipelines load into: a database of the stack's PostgreSQL here.
-    admin = (
-        f"postgresql://hangar:{stack.env['HANGAR_POSTGRES_PASSWORD']}"
-        f"@127.0.0.1:{stack.env['HANGAR_POSTGRES_PORT']}/postgres"
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE hangar_warehouse")
     host = SecondHost(stack, tmp_path / "second-host.env")
     started = time.monotonic()
     host.start()
@@ -495,6 +577,22 @@ def test_workers_on_a_second_host_share_runs_and_its_loss_loses_nothing(
         assert _warehouse_rows(stack, run_id) == [(chunk, 100, 100) for chunk in range(12)]
     finally:
         host.remove()
+
+
+def test_down_and_up_again_keeps_the_platform_s_state(stack: Stack) -> None:
+    """A restart of the whole stack (a host reboot, an upgrade): the volumes keep the metadata
+    DB, the deployed bundle and the runs; timed as a warm start (images and volumes there)."""
+    runs_before = stack.api.get(f"dags/{SMOKE_DAG}/dagRuns")["total_entries"]
+    stack.project.run("down", "-t", "10", timeout=600)
+    started = time.monotonic()
+    stack.project.run("up", "-d", timeout=900)
+    _wait(stack.healthy, "the restarted stack did not report every component healthy", 300, 1)
+    FIGURES["compose up, warm (images, volumes) → API healthy (s)"] = round(
+        time.monotonic() - started, 1
+    )
+    assert stack.api.get(f"dags/{SMOKE_DAG}/dagRuns")["total_entries"] == runs_before >= 1
+    run_id = stack.api.trigger(SMOKE_DAG, {"chunks": 4})
+    assert stack.api.wait_for_run(SMOKE_DAG, run_id, timeout=300) == "success"
 
 
 def test_down_removes_every_container_network_and_volume(stack: Stack) -> None:

@@ -26,14 +26,12 @@ from pathlib import Path
 import psutil
 import psycopg
 import pytest
-import requests
 
-from hangar_common.platform.api_client import FINAL_RUN_STATES, AirflowApi
+from hangar_common.platform.api_client import AirflowApi
 from hangar_common.platform.config import state_paths
 from hangar_common.platform.health import wait_until_healthy
 from hangar_common.platform.supervisor import Supervisor
 from hangar_common.settings import read_dotenv
-from hangar_common.waiting import poll_until
 from tests.support.hangar_stack import ADMIN_PASSWORD, api_url, hangar, processes_of, stack_env
 from tests.support.paths import repo_root
 from tests.support.services import closed_port
@@ -134,7 +132,7 @@ class DrillStack:
     def recovered(self, drill: str, run_ids: list[str], fault_at: float) -> float:
         """Wait for every run to succeed; record fault → last success and check the rows."""
         try:
-            states = [self._final_state(run_id) for run_id in run_ids]
+            states = [self.api.wait_for_run(DAG, run_id, timeout=WAIT_S) for run_id in run_ids]
         except TimeoutError:
             self.print_evidence(run_ids)
             raise
@@ -154,23 +152,6 @@ class DrillStack:
             ).fetchall()
         assert sorted(counted) == sorted((run_id, ROWS, ROWS) for run_id in run_ids)
         return seconds
-
-    def _final_state(self, run_id: str) -> str:
-        """The run's final state. A request that fails or times out while the stack recovers
-        (a freshly restarted API server under CI load once took over 30 s to answer) counts as
-        "not yet": the drill measures recovery, and WAIT_S still bounds the wait."""
-
-        def final() -> str | None:
-            state = str(self.api.run(DAG, run_id)["state"])
-            return state if state in FINAL_RUN_STATES else None
-
-        return poll_until(
-            final,
-            timeout=WAIT_S,
-            interval=2,
-            retry_on=(requests.ConnectionError, requests.Timeout),
-            describe=lambda: f"run {run_id} of {DAG} not finished",
-        )
 
     def print_evidence(self, run_ids: list[str]) -> None:
         """What a drill that did not recover leaves to read: its task instances and the tails

@@ -226,6 +226,11 @@ def test_metrics_send_statsd_to_the_local_collectd(tmp_path: Path) -> None:
         "8125",
     )
     assert "AIRFLOW__METRICS__STATSD_ON" not in airflow_environment(_config(tmp_path), SECRETS)
+    # The Compose stack's components send to its `statsd` service.
+    compose = airflow_environment(
+        _config(tmp_path, statsd_host="statsd", statsd_port=8125), SECRETS
+    )
+    assert compose["AIRFLOW__METRICS__STATSD_HOST"] == "statsd"
 
 
 def test_with_a_bundle_store_every_component_also_loads_the_previews_bundle(

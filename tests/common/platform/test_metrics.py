@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hangar_common.platform.metrics import plan_metrics, prometheus_config
+from hangar_common.platform.metrics import (
+    COMPOSE_FOLDER,
+    compose_config_files,
+    plan_metrics,
+    prometheus_config,
+)
 from hangar_common.settings import ConfigurationError, HangarSettings, Stack
 from tests.support.paths import repo_root
 
@@ -38,11 +43,11 @@ def test_the_generated_prometheus_config_is_valid_and_maps_statsd_names(tmp_path
     password.write_text("pw")
     text = prometheus_config(
         rules_file=repo_root() / "config/prometheus/alerts.yml",
-        collectd=9103,
-        flower=5555,
+        collectd="127.0.0.1:9103",
+        flower="127.0.0.1:5555",
         flower_password_file=password,
-        postgres_exporter=9187,
-        redis_exporter=9121,
+        postgres_exporter="127.0.0.1:9187",
+        redis_exporter="127.0.0.1:9121",
         interval_s=15,
     )
     config_file = tmp_path / "prometheus.yml"
@@ -99,3 +104,34 @@ def test_the_dashboard_queries_only_series_prometheus_is_given() -> None:
         "airflow_dag_processing_import_errors",
     }
     assert {n for n in names if n.startswith("airflow_")} <= mapped
+
+
+def test_the_compose_metrics_scrape_the_compose_services_with_the_native_relabelling() -> None:
+    files = compose_config_files()
+    compose = yaml.safe_load(files[COMPOSE_FOLDER / "prometheus.yml"])
+    targets = {
+        job["job_name"]: job["static_configs"][0]["targets"] for job in compose["scrape_configs"]
+    }
+    assert targets == {
+        "airflow": ["statsd:9103"],
+        "postgres": ["postgres-exporter:9187"],
+        "redis": ["redis-exporter:9121"],
+        "celery": ["flower:5555"],
+    }
+    native = yaml.safe_load(
+        prometheus_config(
+            rules_file=Path("alerts.yml"),
+            collectd="127.0.0.1:1",
+            flower=None,
+            flower_password_file=None,
+            postgres_exporter="127.0.0.1:2",
+            redis_exporter=None,
+            interval_s=15,
+        )
+    )
+    relabelling = [job.get("metric_relabel_configs") for job in compose["scrape_configs"]]
+    assert relabelling[0] == native["scrape_configs"][0]["metric_relabel_configs"]
+    assert compose["rule_files"] == ["/etc/hangar/metrics/alerts.yml"]
+    # Other containers send StatsD to collectd and scrape its page.
+    collectd = files[COMPOSE_FOLDER / "collectd.conf"]
+    assert collectd.count('Host "0.0.0.0"') == 2 and 'Port "8125"' in collectd

@@ -9,8 +9,8 @@ import pytest
 from hangar_common.platform.airflow_config import Stack
 from hangar_common.platform.config import StatePaths
 from hangar_common.platform.secrets import EMBEDDED_S3_ACCESS_KEY, EMBEDDED_S3_SECRET_KEY
-from hangar_common.platform.services import plan_services
-from hangar_common.settings import EMBEDDED_BUNDLE_STORE_URL, ConfigurationError
+from hangar_common.platform.services import databases_on_stack_server, plan_services
+from hangar_common.settings import EMBEDDED_BUNDLE_STORE_URL, ConfigurationError, HangarSettings
 
 SECRETS = {EMBEDDED_S3_ACCESS_KEY: "key", EMBEDDED_S3_SECRET_KEY: "secret"}
 
@@ -117,3 +117,23 @@ def test_create_database_names_the_server_that_never_answered() -> None:
     with pytest.raises(RuntimeError, match=r"did not answer within 1 s") as raised:
         create_database(url, wait=1.0)
     assert "secret-pw" not in str(raised.value)
+
+
+def test_without_hosts_the_warehouse_and_source_are_databases_of_the_stack_server() -> None:
+    """What the Compose stack's init creates: the settings it gets name the databases only."""
+    server = "postgresql://hangar:pw@postgres:5432/postgres"
+    settings = HangarSettings.from_env(
+        {"HANGAR_WAREHOUSE_DB": "dw", "HANGAR_WAREHOUSE_USER": "", "HANGAR_SOURCE_DB_HOST": ""}
+    )
+    found = {db.name: db for db in databases_on_stack_server(settings, server)}
+    assert found["warehouse"].url == "postgresql://hangar:pw@postgres:5432/dw"
+    assert found["source-db"].url == "postgresql://hangar:pw@postgres:5432/hangar_source"
+    assert found["warehouse"].env == {
+        "HANGAR_WAREHOUSE_HOST": "postgres",
+        "HANGAR_WAREHOUSE_PORT": "5432",
+        "HANGAR_WAREHOUSE_USER": "hangar",
+        "HANGAR_WAREHOUSE_PASSWORD": "pw",
+    }
+    # A warehouse with a host of its own is the user's: nothing is created for it.
+    own = HangarSettings.from_env({"HANGAR_WAREHOUSE_HOST": "dw.example"})
+    assert [db.name for db in databases_on_stack_server(own, server)] == ["source-db"]

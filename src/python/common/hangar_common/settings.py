@@ -90,7 +90,7 @@ SECTIONS: dict[str, str] = {
     "connections": (
         "What config/environment.yaml turns into Airflow connections and pools (`./hangar init`)."
     ),
-    "compose": "docker/compose.yaml only (docs/containers.rst); no Python code reads these.",
+    "compose": "docker/compose*.yaml only (docs/containers.rst); no Python code reads these.",
     "internal": "Set per process by Hangar itself: documented for completeness, never set by hand.",
 }
 
@@ -501,6 +501,11 @@ class HangarSettings(BaseModel):
         "Redis' image (without a registry: localhost/hangar-standin/redis:7).",
         section="compose",
     )
+    metrics_image: str = _setting(
+        "hangar/metrics:latest",
+        "The metrics image of compose.metrics.yaml (`./pants package docker/metrics:metrics`).",
+        section="compose",
+    )
     postgres_password: str = _setting(
         "", "The metadata PostgreSQL's password.", section="compose", secret=True
     )
@@ -540,6 +545,11 @@ class HangarSettings(BaseModel):
         "", "The checkout (or, in the image, the runtime files).", section="internal"
     )
     stack_id: str = _setting("", "Marks every process of one `up`, for `down`.", section="internal")
+    statsd_host: str = _setting(
+        "127.0.0.1",
+        "Host Airflow's StatsD metrics go to (the Compose stack's `statsd` service).",
+        section="internal",
+    )
     statsd_port: int | None = _setting(
         None,
         "UDP port Airflow's StatsD metrics go to (collectd, started with --with-metrics).",

@@ -36,10 +36,12 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     generate = commands.add_parser(
         "generate",
-        help="render the generated files: provider DAGs, .env.example, settings and CLI pages",
+        help="render the generated files: provider DAGs, .env.example, settings and CLI pages,"
+        " Compose metrics config",
         description="Render hangar_dags/generated/ from config/providers.yaml and the template,"
         " and .env.example, docs/settings.rst and docs/cli_reference.rst from the settings model"
-        " and this CLI. --check exits 1 when the checked-in files are stale.",
+        " and this CLI, and docker/metrics' Prometheus and collectd files from the metrics"
+        " module. --check exits 1 when the checked-in files are stale.",
     )
     generate.add_argument("--check", action="store_true", help="compare only; write nothing")
     generate.set_defaults(handler=_cmd_generate)

@@ -1,4 +1,5 @@
-"""Reference files generated from the code: ``.env.example``, the settings and CLI pages.
+"""Reference files generated from the code: ``.env.example``, the settings and CLI pages, the
+Compose stack's metrics configuration (docker/metrics).
 
 ``./hangar generate`` writes them; ``./hangar generate --check`` (and a test) fail when a checked-in
 copy differs from what :class:`~hangar_common.settings.HangarSettings` and the CLI's argparse
@@ -146,11 +147,13 @@ def render_cli_page(parser: argparse.ArgumentParser) -> str:
 
 def render_references() -> list[GeneratedFile]:
     from hangar_common.cli.main import build_parser
+    from hangar_common.platform.metrics import compose_config_files
 
     return [
         GeneratedFile(ENV_EXAMPLE, render_env_example()),
         GeneratedFile(SETTINGS_PAGE, render_settings_page()),
         GeneratedFile(CLI_PAGE, render_cli_page(build_parser())),
+        *(GeneratedFile(path, text) for path, text in compose_config_files().items()),
     ]
 
 

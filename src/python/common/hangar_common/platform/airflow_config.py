@@ -115,7 +115,9 @@ class PlatformConfig:
     # Task logs uploaded here when a task ends (through the object_storage connection); "" = off.
     remote_log_url: str = ""
     object_storage_conn_id: str = "object_storage"
-    # Airflow's StatsD metrics go to 127.0.0.1:statsd_port (collectd, --with-metrics); None: off.
+    # Airflow's StatsD metrics go to statsd_host:statsd_port (collectd, --with-metrics or the
+    # Compose stack's statsd service); None: off.
+    statsd_host: str = "127.0.0.1"
     statsd_port: int | None = None
     prometheus_url: str = ""
 
@@ -205,7 +207,7 @@ def airflow_environment(config: PlatformConfig, secrets: PlatformSecrets) -> dic
         env.update(
             {
                 "AIRFLOW__METRICS__STATSD_ON": "True",
-                "AIRFLOW__METRICS__STATSD_HOST": "127.0.0.1",
+                "AIRFLOW__METRICS__STATSD_HOST": config.statsd_host,
                 "AIRFLOW__METRICS__STATSD_PORT": str(config.statsd_port),
                 "AIRFLOW__METRICS__STATSD_PREFIX": "airflow",
                 "AIRFLOW__HANGAR__PROMETHEUS_URL": config.prometheus_url,

@@ -89,6 +89,10 @@ class AirflowApi:
         return result
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 300) -> str:
+        """The run's final state. An API server that does not answer for a while (restarting,
+        or slow to answer its first requests after a restart) counts as "not yet": the run goes
+        on without it, and ``timeout`` still bounds the wait."""
+
         def final_state() -> str | None:
             state = str(self.run(dag_id, run_id)["state"])
             return state if state in FINAL_RUN_STATES else None
@@ -97,6 +101,7 @@ class AirflowApi:
             final_state,
             timeout=timeout,
             interval=2,
+            retry_on=(requests.ConnectionError, requests.Timeout),
             describe=lambda: f"run {run_id} of {dag_id} not finished",
         )
 

@@ -97,6 +97,7 @@ def load_platform_config(
         auth_manager=settings.effective_auth_manager,
         remote_log_url=settings.effective_remote_log_url,
         object_storage_conn_id=settings.bundle_store_conn_id,
+        statsd_host=settings.statsd_host,
         statsd_port=settings.statsd_port,
         prometheus_url=settings.prometheus_url,
     )

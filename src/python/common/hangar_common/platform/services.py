@@ -88,6 +88,50 @@ def _connection_env(prefix: str, server_url: str) -> dict[str, str]:
     }
 
 
+# The databases pipelines use beside Airflow's: (part name, HANGAR_<prefix>_* settings).
+DATABASE_PARTS = (("warehouse", "WAREHOUSE"), ("source-db", "SOURCE_DB"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackDatabase:
+    """The warehouse or the example source as a database of the stack's own PostgreSQL."""
+
+    name: str  # warehouse, source-db
+    url: str  # on the stack's server, with its credentials
+    env: dict[str, str]  # HANGAR_<prefix>_HOST/PORT/USER/PASSWORD: how components reach it
+
+
+def databases_on_stack_server(settings: HangarSettings, server: str) -> list[StackDatabase]:
+    """The warehouse and example source databases whose host is unset: databases of ``server``
+    (the stack's PostgreSQL), reached as its user. Both ``up`` and ``init`` (the Compose
+    stack's) create them, so the library's pipelines run on either without settings."""
+    found = []
+    for name, prefix in DATABASE_PARTS:
+        endpoint = _database_endpoint(settings, prefix)
+        if not endpoint.configured:
+            found.append(
+                StackDatabase(
+                    name=name,
+                    url=_with_database(server, endpoint.dbname),
+                    env=_connection_env(prefix, server),
+                )
+            )
+    return found
+
+
+def seed_example_source(url: str) -> list[str]:
+    """Add the example ``app_events`` rows up to today (idempotent); what was done."""
+    from hangar_common.examples import app_events
+
+    today = datetime.now(UTC).date()
+    added = app_events.seed(url, until=today)
+    return (
+        [f"seeded {added} example app_events rows ({app_events.FIRST_DAY}..{today})"]
+        if added
+        else []
+    )
+
+
 def plan_services(
     env: Mapping[str, str] | HangarSettings,
     paths: StatePaths,
@@ -150,20 +194,20 @@ def plan_services(
             plan.parts.append(Part(name="redis", origin=EMBEDDED, url=broker))
 
     # --- warehouse and example source databases ----------------------------------------------
-    for name, prefix in (("warehouse", "WAREHOUSE"), ("source-db", "SOURCE_DB")):
-        endpoint = _database_endpoint(settings, prefix)
-        database = endpoint.dbname
-        if endpoint.configured:
-            url = f"postgresql://{endpoint.user}@{endpoint.host}:{endpoint.port}/{database}"
+    on_server = {db.name: db for db in databases_on_stack_server(settings, server)}
+    for name, prefix in DATABASE_PARTS:
+        if name not in on_server:
+            endpoint = _database_endpoint(settings, prefix)
+            url = f"postgresql://{endpoint.user}@{endpoint.host}:{endpoint.port}/{endpoint.dbname}"
             plan.parts.append(Part(name=name, origin=CONFIGURED, url=url, probe=PROBE_POSTGRES))
             continue
-        plan.env.update(_connection_env(prefix, server))
-        url = _with_database(server, database)
-        plan.databases.append(url)
+        database = on_server[name]
+        plan.env.update(database.env)
+        plan.databases.append(database.url)
         if name == "source-db":
-            plan.seed_source = url
+            plan.seed_source = database.url
         plan.parts.append(
-            Part(name=name, origin="postgres", url=redact_url(url), probe=PROBE_POSTGRES)
+            Part(name=name, origin="postgres", url=redact_url(database.url), probe=PROBE_POSTGRES)
         )
 
     # --- S3: the lake and the bundle store ---------------------------------------------------
@@ -316,12 +360,7 @@ def prepare_services(
         if create_database(url, owner_marker=owner_marker):
             done.append(f"created database {redact_url(url)}")
     if plan.seed_source:
-        from hangar_common.examples import app_events
-
-        today = datetime.now(UTC).date()
-        added = app_events.seed(plan.seed_source, until=today)
-        if added:
-            done.append(f"seeded {added} example app_events rows ({app_events.FIRST_DAY}..{today})")
+        done += seed_example_source(plan.seed_source)
     return done
 
 

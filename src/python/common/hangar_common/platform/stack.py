@@ -206,6 +206,15 @@ class StackManager:
             config.metadata_db_url, wait=INIT_WAIT_SECONDS, owner_marker=self._owner_marker()
         ):
             done.append(f"created database {redact_url(config.metadata_db_url)}")
+        # The warehouse and example source on the stack's PostgreSQL (host unset): `up` made them
+        # already (and set their hosts); the Compose stack's `init` makes them here.
+        settings = HangarSettings.from_env(env)
+        for database in parts_of_stack.databases_on_stack_server(settings, settings.postgres_url):
+            env.update(database.env)
+            if parts_of_stack.create_database(database.url, owner_marker=self._owner_marker()):
+                done.append(f"created database {redact_url(database.url)}")
+            if database.name == "source-db":
+                done += parts_of_stack.seed_example_source(database.url)
         done += self._ensure_configured_buckets(env)
         migrate = self._entrypoint(env, "airflow", "db", "migrate")
         if migrate.returncode != 0:
