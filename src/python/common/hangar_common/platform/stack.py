@@ -207,9 +207,14 @@ class StackManager:
         ):
             done.append(f"created database {redact_url(config.metadata_db_url)}")
         # The warehouse and example source on the stack's PostgreSQL (host unset): `up` made them
-        # already (and set their hosts); the Compose stack's `init` makes them here.
+        # already (and set their hosts); the Compose stack's `init` makes them here. A server
+        # that does not answer is left to `up` (it starts a throwaway one and makes them there).
         settings = HangarSettings.from_env(env)
-        for database in parts_of_stack.databases_on_stack_server(settings, settings.postgres_url):
+        server = settings.postgres_url
+        databases = parts_of_stack.databases_on_stack_server(settings, server)
+        if databases and not _postgres_answers(server):
+            databases = []
+        for database in databases:
             env.update(database.env)
             if parts_of_stack.create_database(database.url, owner_marker=self._owner_marker()):
                 done.append(f"created database {redact_url(database.url)}")
