@@ -107,7 +107,9 @@ def test_no_airflow_setting_is_set_outside_the_settings_module() -> None:
 
 def test_ha_topology_with_health_checks_and_a_scalable_worker() -> None:
     services = _services()
-    assert set(AIRFLOW_SERVICES) | {"postgres", "redis", "object-store"} == set(services)
+    assert set(AIRFLOW_SERVICES) | {"postgres", "redis", "object-store", "sales-source"} == set(
+        services
+    )
     for name, service in services.items():
         if name != "init":
             assert "healthcheck" in service, name
@@ -127,7 +129,7 @@ def test_images_come_from_variables_defaulting_to_the_registries() -> None:
     services = _services()
     assert services["postgres"]["image"] == "${HANGAR_POSTGRES_IMAGE:-postgres:16}"
     assert services["redis"]["image"] == "${HANGAR_REDIS_IMAGE:-redis:7}"
-    for name in (*AIRFLOW_SERVICES, "object-store"):
+    for name in (*AIRFLOW_SERVICES, "object-store", "sales-source"):
         assert services[name]["image"] == "${HANGAR_IMAGE:-hangar/platform:latest}", name
 
 

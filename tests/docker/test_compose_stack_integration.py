@@ -290,11 +290,12 @@ def test_a_deployed_bundle_runs_its_parallel_tasks_on_both_workers(stack: Stack)
     assert {name.split("@", 1)[1] for name in listed} == set(workers)
 
 
-def test_init_made_the_warehouse_and_the_seeded_example_source_without_settings(
+def test_the_warehouse_and_the_example_sources_are_there_without_settings(
     stack: Stack,
 ) -> None:
     """The library's pipelines run on the default Compose stack as on the native ones: the
-    warehouse and the example source are databases of its PostgreSQL, reached as its user."""
+    warehouse and the example source are databases of its PostgreSQL, reached as its user, and
+    the example sales files are served in the stack."""
     warehouse = stack.api.get("connections/warehouse")
     assert (warehouse["host"], warehouse["login"], warehouse["schema"]) == (
         "postgres",
@@ -303,6 +304,14 @@ def test_init_made_the_warehouse_and_the_seeded_example_source_without_settings(
     )
     with psycopg.connect(stack.postgres_url("hangar_warehouse")) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("hangar_warehouse",)
+    # The ingestion pipeline's example source, served in the stack as natively.
+    assert stack.api.get("connections/example_sales")["host"] == "http://sales-source:8765"
+    worker = stack.project.of_service("worker")[0]
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    csv = engine(
+        "exec", worker.id, "curl", "--fail", "--silent", f"http://sales-source:8765/sales/{day}.csv"
+    )
+    assert len(csv.stdout.splitlines()) > 1, csv.stdout[:200]
     with psycopg.connect(stack.postgres_url("hangar_source")) as conn:
         days, rows = conn.execute(
             "SELECT count(DISTINCT occurred_at::date), count(*) FROM app_events"
