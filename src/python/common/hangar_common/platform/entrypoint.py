@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hangar_common.platform.airflow_config import airflow_environment, ensure_webserver_config
 from hangar_common.platform.config import load_platform_config, state_paths
+from hangar_common.platform.migrations import is_migrated
 from hangar_common.platform.secrets import (
     SECRET_NAMES,
     PlatformSecrets,
@@ -97,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"hangar entrypoint: error: {exc}", file=sys.stderr)
         return 2
-    if waits_for_migrations(args, environ):
+    # Already migrated (every start but the first): known without importing Airflow.
+    sql_alchemy_conn = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
+    if waits_for_migrations(args, environ) and not is_migrated(sql_alchemy_conn):
         check = [sys.executable, "-m", "airflow", "db", "check-migrations"]
         waited = subprocess.run(
             [*check, "--migration-wait-timeout", str(MIGRATION_WAIT_SECONDS)], env=env, check=False
