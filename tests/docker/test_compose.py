@@ -13,6 +13,12 @@ import yaml
 
 from hangar_common.platform.airflow_config import Stack
 from hangar_common.platform.entrypoint import process_environment
+from hangar_common.platform.metrics import (
+    COMPOSE_CONFIG_DIR,
+    COMPOSE_FLOWER_PASSWORD_FILE,
+    COMPOSE_PORTS,
+    COMPOSE_STATSD_PORT,
+)
 from hangar_common.platform.stack import StackManager
 from tests.support.paths import repo_root
 from tests.support.tools import find_packaged_binary
@@ -255,3 +261,23 @@ def test_with_the_metrics_file_every_airflow_service_sends_statsd_to_collectd() 
     exporter = metrics["postgres-exporter"]
     assert "HANGAR_POSTGRES_PASSWORD" in exporter["environment"]["DATA_SOURCE_NAME"]
     assert not any("PASSWORD" in part for part in exporter["command"])
+
+
+def test_the_metrics_services_listen_where_the_generated_prometheus_config_scrapes() -> None:
+    """compose.metrics.yaml repeats the ports and paths docker/metrics' generated files use
+    (hangar_common.platform.metrics): an edit of one side alone fails here."""
+    metrics = _services("compose.metrics.yaml")
+    for name in ("statsd", "postgres-exporter", "redis-exporter"):
+        health = " ".join(metrics[name]["healthcheck"]["test"])
+        assert f"http://localhost:{COMPOSE_PORTS[name]}/metrics" in health, name
+    for name in ("postgres-exporter", "redis-exporter"):
+        assert any(
+            part.endswith(f"listen-address=:{COMPOSE_PORTS[name]}")
+            for part in metrics[name]["command"]
+        ), name
+    assert metrics["worker"]["environment"]["HANGAR_STATSD_PORT"] == str(COMPOSE_STATSD_PORT)
+    config_dir = COMPOSE_CONFIG_DIR.as_posix()
+    assert f"{config_dir}/collectd.conf" in metrics["statsd"]["command"]
+    assert f"--config.file={config_dir}/prometheus.yml" in metrics["prometheus"]["command"]
+    entrypoint = (_docker_dir() / "metrics" / "prometheus-entrypoint.sh").read_text()
+    assert f"> {COMPOSE_FLOWER_PASSWORD_FILE.as_posix()}\n" in entrypoint
